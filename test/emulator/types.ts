@@ -180,4 +180,34 @@ export type MetadataContext = {
   newId(keyPrefix: string): string;
   /** Id of the logged-in user. */
   userId: string;
+  /** True when the SOAP SessionHeader's sessionId is a valid, unexpired access token of this org. */
+  checkSession(sessionId: string): boolean;
+  /** Keeps the sObject mirrors in step; call after every successful write. */
+  onChange: MetadataChangeListener;
 };
+
+/** One HTTP request as the emulator's handlers see it (paths already normalised: repeated slashes collapsed). */
+export type EmuRequest = {
+  method: string;
+  /** Path with repeated slashes collapsed, without the query string, e.g. /services/data/v66.0/jobs/ingest/750.../batches */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+  /** e.g. "66.0" when the path has /vNN.N/, else undefined. */
+  apiVersion?: string;
+  /** The authenticated user's id (set by the server after the session check). */
+  userId?: string;
+};
+
+/** A handler's answer. An object body is sent as JSON (application/json;charset=UTF-8). */
+export type EmuResponse = {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer | object;
+};
+
+/** Called by the Metadata API whenever a component is created, changed (component) or deleted (undefined),
+ * so the org can keep the sObject/Tooling mirrors (Certificate, SamlSsoConfig, ConnectedApplication, ...) in step. */
+export type MetadataChangeListener = (type: string, fullName: string, component: MetadataComponent | undefined) => void;

@@ -1,0 +1,257 @@
+/*
+ * Seed files: a JSON description of an org (licences, profiles, users, permission sets, records, metadata, flags).
+ * `npm run emulator -- --seed file.json` and `OrgEmulator.start({ seed })` load them.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { putComponent } from './metadata/soap.js';
+import type { OrgEmulator } from './server.js';
+import type { SObjectRecord } from './types.js';
+
+export type SeedUser = {
+  username: string;
+  firstName?: string;
+  lastName: string;
+  email?: string;
+  alias?: string;
+  profile: string;
+  federationIdentifier?: string;
+  isActive?: boolean;
+  frozen?: boolean;
+  timeZone?: string;
+  locale?: string;
+  language?: string;
+  title?: string;
+  /** Portal users: the Contact (by Email) the user belongs to. */
+  contactEmail?: string;
+};
+
+export type Seed = {
+  org?: {
+    orgId?: string;
+    name?: string;
+    edition?: string;
+    instanceName?: string;
+    isSandbox?: boolean;
+    dailyApiLimit?: number;
+    country?: string;
+  };
+  flags?: {
+    stateCountryPicklistsEnabled?: boolean;
+    connectedAppCreationAllowed?: boolean;
+    apiEnabled?: boolean;
+  };
+  licences?: Array<{ name: string; key: string; total: number }>;
+  profiles?: Array<{ name: string; licence: string; apiEnabled?: boolean; apiOnly?: boolean; userType?: string }>;
+  /** The first user is the admin the emulator's access token belongs to (unless `admin` names another). */
+  users?: SeedUser[];
+  admin?: string;
+  permissionSets?: Array<{ name: string; label?: string; apiEnabled?: boolean; apiOnly?: boolean; licence?: string }>;
+  permissionSetGroups?: Array<{ name: string; label?: string; permissionSets?: string[] }>;
+  assignments?: Array<{ user: string; permissionSet?: string; permissionSetGroup?: string }>;
+  apexClasses?: Array<{ name: string; body?: string }>;
+  accounts?: Array<Record<string, unknown>>;
+  /** Contacts; `Account` names an account of the seed. */
+  contacts?: Array<Record<string, unknown>>;
+  leads?: Array<Record<string, unknown>>;
+  /** Metadata components loaded through the Metadata API rules (validated against the WSDL). */
+  metadata?: Array<{ type: string; fullName: string; content: Record<string, unknown>; body?: string; expiresInDays?: number }>;
+  /** Usernames already taken in other orgs (DUPLICATE_USERNAME). */
+  foreignUsernames?: string[];
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_SEED = join(here, 'seeds', 'default.json');
+
+export const loadSeed = async (path = DEFAULT_SEED): Promise<Seed> => JSON.parse(await readFile(path, 'utf8')) as Seed;
+
+const DEFAULT_LICENCES = [
+  { name: 'Salesforce', key: 'SFDC', total: 10 },
+  { name: 'Salesforce Platform', key: 'AUL', total: 10 },
+  { name: 'Salesforce Integration', key: 'SFDC_INTEGRATION', total: 5 },
+  { name: 'Identity', key: 'Identity', total: 20 },
+  { name: 'Customer Community', key: 'PID_Customer_Community', total: 50 },
+];
+const DEFAULT_PROFILES = [
+  { name: 'System Administrator', licence: 'Salesforce', apiEnabled: true },
+  { name: 'Standard User', licence: 'Salesforce', apiEnabled: true },
+  { name: 'Minimum Access - Salesforce', licence: 'Salesforce', apiEnabled: false },
+  { name: 'Minimum Access - API Only Integrations', licence: 'Salesforce Integration', apiEnabled: true, apiOnly: true },
+  { name: 'Standard Platform User', licence: 'Salesforce Platform', apiEnabled: true },
+  { name: 'Identity User', licence: 'Identity', apiEnabled: false },
+  { name: 'Customer Community User', licence: 'Customer Community', apiEnabled: false, userType: 'CspLitePortal' },
+];
+
+export type SeedResult = { adminUserId: string; adminUsername: string; orgName: string };
+
+/** Loads a seed into an emulator whose store is empty. */
+export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResult> => {
+  const store = emu.store;
+  const sys = (object: string, fields: Record<string, unknown>, tooling = false): SObjectRecord => store.createSystem(object, fields, { tooling });
+  const orgName = seed.org?.name ?? 'Acme Corporation';
+  sys('Organization', {
+    Name: orgName,
+    InstanceName: seed.org?.instanceName ?? 'EMU42',
+    IsSandbox: seed.org?.isSandbox ?? false,
+    TrialExpirationDate: null,
+    NamespacePrefix: null,
+    OrganizationType: emu.flags.edition,
+    Country: seed.org?.country ?? 'US',
+    LanguageLocaleKey: 'en_US',
+    DefaultLocaleSidKey: 'en_US',
+    TimeZoneSidKey: 'America/Los_Angeles',
+  }).Id;
+  // The Organization record's id is the org id.
+  const orgRec = store.records('Organization')[0];
+  store.removeSystem('Organization', orgRec.Id);
+  store.insertRaw(store.describe('Organization')!, { ...orgRec, Id: `${emu.orgId}${(await import('./ids.js')).idSuffix(emu.orgId)}` });
+
+  const licences = new Map<string, SObjectRecord>();
+  for (const l of seed.licences ?? DEFAULT_LICENCES) {
+    licences.set(
+      l.name.toLowerCase(),
+      sys('UserLicense', { Name: l.name, MasterLabel: l.name, LicenseDefinitionKey: l.key, TotalLicenses: l.total, UsedLicenses: 0, Status: 'Active' })
+    );
+  }
+  const profiles = new Map<string, SObjectRecord>();
+  for (const p of seed.profiles ?? DEFAULT_PROFILES) {
+    const lic = licences.get(p.licence.toLowerCase());
+    if (!lic) throw new Error(`Seed: profile ${p.name} names unknown licence ${p.licence}`);
+    const profile = sys('Profile', {
+      Name: p.name,
+      UserLicenseId: lic.Id,
+      UserType: p.userType ?? 'Standard',
+      PermissionsApiEnabled: p.apiEnabled ?? true,
+      PermissionsApiUserOnly: p.apiOnly ?? false,
+    });
+    profiles.set(p.name.toLowerCase(), profile);
+    sys('PermissionSet', {
+      Name: `X00e${profile.Id.slice(3, 15)}`,
+      Label: p.name,
+      IsOwnedByProfile: true,
+      ProfileId: profile.Id,
+      Type: 'Profile',
+      PermissionsApiEnabled: p.apiEnabled ?? true,
+      PermissionsApiUserOnly: p.apiOnly ?? false,
+    });
+  }
+  sys('AuthConfig', {
+    DeveloperName: 'My_Domain_Login',
+    MasterLabel: 'My Domain Login',
+    Url: emu.instanceUrl,
+    Type: 'Org',
+    IsActive: true,
+    AuthOptionsUsernamePassword: true,
+    AuthOptionsSaml: false,
+    AuthOptionsAuthProvider: false,
+    AuthOptionsCertificate: false,
+    AuthOptionsPasswordless: false,
+  });
+
+  const accounts = new Map<string, SObjectRecord>();
+  for (const a of seed.accounts ?? []) accounts.set(String(a.Name).toLowerCase(), sys('Account', a));
+  const contacts = new Map<string, SObjectRecord>();
+  for (const c of seed.contacts ?? []) {
+    const { Account: accountName, ...fields } = c;
+    const account = accountName ? accounts.get(String(accountName).toLowerCase()) : undefined;
+    const rec = sys('Contact', { ...fields, AccountId: account?.Id ?? null });
+    if (rec.Email) contacts.set(String(rec.Email).toLowerCase(), rec);
+  }
+
+  const users = seed.users ?? [
+    { username: 'admin@acme.example.com', firstName: 'Ada', lastName: 'Admin', profile: 'System Administrator' },
+  ];
+  const userIds = new Map<string, string>();
+  for (const u of users) {
+    const profile = profiles.get(u.profile.toLowerCase());
+    if (!profile) throw new Error(`Seed: user ${u.username} names unknown profile ${u.profile}`);
+    const rec = sys('User', {
+      Username: u.username,
+      FirstName: u.firstName ?? null,
+      LastName: u.lastName,
+      Email: u.email ?? u.username,
+      Alias: u.alias ?? (u.firstName?.charAt(0) ?? '') + u.lastName.slice(0, 7),
+      CommunityNickname: u.username.split('@')[0],
+      TimeZoneSidKey: u.timeZone ?? 'America/Los_Angeles',
+      LocaleSidKey: u.locale ?? 'en_US',
+      EmailEncodingKey: 'UTF-8',
+      LanguageLocaleKey: u.language ?? 'en_US',
+      ProfileId: profile.Id,
+      UserType: profile.UserType,
+      IsActive: u.isActive ?? true,
+      FederationIdentifier: u.federationIdentifier ?? null,
+      Title: u.title ?? null,
+      ContactId: u.contactEmail ? contacts.get(u.contactEmail.toLowerCase())?.Id ?? null : null,
+    });
+    userIds.set(u.username.toLowerCase(), rec.Id);
+    if (u.frozen) {
+      const login = store.find('UserLogin', (l) => l.UserId === rec.Id);
+      if (login) store.patchSystem('UserLogin', login.Id, { IsFrozen: true });
+    }
+  }
+  store.refreshLicenceCounts();
+  const adminUsername = seed.admin ?? users[0].username;
+  const adminUserId = userIds.get(adminUsername.toLowerCase());
+  if (!adminUserId) throw new Error(`Seed: admin ${adminUsername} is not one of the users`);
+  // Records created by the seed belong to the admin.
+  for (const object of ['Account', 'Contact', 'Lead']) {
+    for (const r of store.records(object)) {
+      r.OwnerId = adminUserId;
+      r.CreatedById = adminUserId;
+      r.LastModifiedById = adminUserId;
+    }
+  }
+  store.currentUserId = adminUserId;
+
+  const permsets = new Map<string, SObjectRecord>();
+  for (const p of seed.permissionSets ?? []) {
+    const lic = p.licence ? licences.get(p.licence.toLowerCase()) : undefined;
+    permsets.set(
+      p.name.toLowerCase(),
+      sys('PermissionSet', {
+        Name: p.name,
+        Label: p.label ?? p.name,
+        Type: 'Regular',
+        IsOwnedByProfile: false,
+        LicenseId: lic?.Id ?? null,
+        PermissionsApiEnabled: p.apiEnabled ?? false,
+        PermissionsApiUserOnly: p.apiOnly ?? false,
+      })
+    );
+  }
+  const groups = new Map<string, SObjectRecord>();
+  for (const g of seed.permissionSetGroups ?? []) {
+    const group = sys('PermissionSetGroup', { DeveloperName: g.name, MasterLabel: g.label ?? g.name, Status: 'Updated' });
+    groups.set(g.name.toLowerCase(), group);
+    const members = (g.permissionSets ?? []).map((n) => permsets.get(n.toLowerCase()));
+    sys('PermissionSet', {
+      Name: `X0PG${group.Id.slice(3, 15)}`,
+      Label: g.label ?? g.name,
+      Type: 'Group',
+      IsOwnedByProfile: false,
+      PermissionSetGroupId: group.Id,
+      PermissionsApiEnabled: members.some((m) => m?.PermissionsApiEnabled === true),
+      PermissionsApiUserOnly: members.some((m) => m?.PermissionsApiUserOnly === true),
+    });
+  }
+  for (const a of seed.assignments ?? []) {
+    const userId = userIds.get(a.user.toLowerCase());
+    if (!userId) throw new Error(`Seed: assignment names unknown user ${a.user}`);
+    const ps = a.permissionSet ? permsets.get(a.permissionSet.toLowerCase()) : undefined;
+    const group = a.permissionSetGroup ? groups.get(a.permissionSetGroup.toLowerCase()) : undefined;
+    store.create('PermissionSetAssignment', { AssigneeId: userId, PermissionSetId: ps?.Id, PermissionSetGroupId: group?.Id });
+  }
+  for (const c of seed.apexClasses ?? []) {
+    sys('ApexClass', { Name: c.name, Status: 'Active', ApiVersion: 66, IsValid: true, Body: c.body ?? `public class ${c.name} {}` });
+  }
+  for (const l of seed.leads ?? []) sys('Lead', { Status: 'Open - Not Contacted', IsConverted: false, ...l, OwnerId: adminUserId });
+
+  for (const m of seed.metadata ?? []) {
+    // Certificates may give their expiry relative to today, so a seed stays true as time passes.
+    const content =
+      m.expiresInDays === undefined ? m.content : { ...m.content, expirationDate: new Date(Date.now() + m.expiresInDays * 86_400_000).toISOString() };
+    await putComponent(emu.metadataContext, m.type, m.fullName, content, m.body !== undefined ? Buffer.from(m.body, 'base64') : undefined);
+  }
+  return { adminUserId, adminUsername, orgName };
+};

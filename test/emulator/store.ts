@@ -1,0 +1,808 @@
+/*
+ * The in-memory org: records of every sObject, with the platform's rules applied on every write.
+ * Every write path (REST, collections, composite, Bulk API 2.0, Metadata mirrors) goes through RecordOps here,
+ * so a rule enforced once is enforced everywhere.
+ */
+import { describeObject, fieldOf, objectForKeyPrefix, SOBJECTS, TOOLING_OBJECTS } from './schema.js';
+import { IdFactory, normalizeId } from './ids.js';
+import {
+  SalesforceError,
+  type FieldSchema,
+  type MetadataComponent,
+  type ObjectSchema,
+  type OrgFlags,
+  type RecordOps,
+  type SObjectRecord,
+  type SoqlDataSource,
+} from './types.js';
+
+/** Objects whose records are shared between the REST and Tooling APIs (same table). */
+const SHARED_TOOLING = new Set(['apexclass', 'samlssoconfig']);
+
+/** Address field groups by object: the prefix before Street/City/State/PostalCode/Country. */
+const ADDRESS_GROUPS: Record<string, string[]> = {
+  User: [''],
+  Lead: [''],
+  Contact: ['Mailing'],
+  Account: ['Billing', 'Shipping'],
+};
+
+const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export type Country = {
+  isoCode: string;
+  label: string;
+  integrationValue: string;
+  active: boolean;
+  visible: boolean;
+  states: Array<{ isoCode: string; label: string; integrationValue: string; active: boolean; visible: boolean }>;
+};
+
+const bool = (v: unknown): boolean => v === true || v === 'true';
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+
+export type StoreOptions = {
+  orgId: string;
+  flags: OrgFlags;
+  /** Metadata components (AddressSettings drives the State/Country rules). */
+  components: Map<string, Map<string, MetadataComponent>>;
+  /** Usernames taken in other orgs (usernames are unique across all orgs). */
+  foreignUsernames?: string[];
+};
+
+type Snapshot = { tables: Map<string, Map<string, SObjectRecord>>; pendingEmails: Map<string, string> };
+
+export class OrgStore implements RecordOps, SoqlDataSource {
+  public readonly ids = new IdFactory();
+  /** The user the current request runs as (owner and audit fields). */
+  public currentUserId = '';
+  /** Clock, replaceable in tests. */
+  public now: () => Date = () => new Date();
+  /** New e-mail addresses waiting for the user's verification, by user id. */
+  public pendingEmails = new Map<string, string>();
+  public readonly foreignUsernames: Set<string>;
+
+  private tables = new Map<string, Map<string, SObjectRecord>>();
+  private idIndex = new Map<string, string>();
+
+  public constructor(private readonly opts: StoreOptions) {
+    this.foreignUsernames = new Set((opts.foreignUsernames ?? []).map((u) => u.toLowerCase()));
+    for (const o of [...SOBJECTS, ...TOOLING_OBJECTS]) this.tables.set(this.tableKey(o.name, o.tooling === true), new Map());
+  }
+
+  public get flags(): OrgFlags {
+    return this.opts.flags;
+  }
+
+  public newId(keyPrefix: string): string {
+    return this.ids.newId(keyPrefix);
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  /** Schema as this org shows it: without StateCode/CountryCode fields unless the picklists are enabled. */
+  public describe(objectName: string, opts: { tooling?: boolean } = {}): ObjectSchema | undefined {
+    const schema = describeObject(objectName, opts.tooling === true);
+    if (!schema) return undefined;
+    if (this.flags.stateCountryPicklistsEnabled || !ADDRESS_GROUPS[schema.name]) return schema;
+    const codeFields = new Set(ADDRESS_GROUPS[schema.name].flatMap((p) => [`${p}StateCode`, `${p}CountryCode`]));
+    return { ...schema, fields: schema.fields.filter((fl) => !codeFields.has(fl.name)) };
+  }
+
+  private requireSchema(objectName: string, tooling = false): ObjectSchema {
+    const schema = this.describe(objectName, { tooling });
+    if (!schema) {
+      throw new SalesforceError(
+        'NOT_FOUND',
+        `The requested resource does not exist`,
+        404
+      );
+    }
+    return schema;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  public records(objectName: string, opts: { tooling?: boolean; includeDeleted?: boolean } = {}): SObjectRecord[] {
+    const table = this.table(objectName, opts.tooling === true);
+    if (!table) return [];
+    const all = [...table.values()];
+    return opts.includeDeleted ? all : all.filter((r) => r.IsDeleted !== true);
+  }
+
+  public byId(id: string): { type: string; record: SObjectRecord } | undefined {
+    const norm = normalizeId(id);
+    if (!norm) return undefined;
+    const key = this.idIndex.get(norm);
+    if (!key) return undefined;
+    const record = this.tables.get(key)?.get(norm);
+    if (!record) return undefined;
+    const schema = objectForKeyPrefix(norm.slice(0, 3));
+    return { type: schema?.name ?? key, record };
+  }
+
+  public get(objectName: string, id: string): SObjectRecord | undefined {
+    const norm = normalizeId(id);
+    if (!norm) return undefined;
+    const rec = this.table(objectName)?.get(norm) ?? this.table(objectName, true)?.get(norm);
+    return rec && rec.IsDeleted !== true ? rec : undefined;
+  }
+
+  /** First record of an object matching a predicate. */
+  public find(objectName: string, pred: (r: SObjectRecord) => boolean, tooling = false): SObjectRecord | undefined {
+    return this.records(objectName, { tooling }).find(pred);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  public create(objectName: string, fields: Record<string, unknown>): string {
+    const schema = this.requireSchema(objectName);
+    if (!schema.createable) {
+      throw new SalesforceError('INVALID_TYPE', `entity type ${schema.name} does not support insert`, 400);
+    }
+    const values = this.normalizeInput(schema, fields, 'create');
+    const id = this.newId(schema.keyPrefix);
+    const now = this.now().toISOString();
+    const record: SObjectRecord = { Id: id };
+    for (const fl of schema.fields) {
+      if (fl.name in values) record[fl.name] = values[fl.name];
+      else if (fl.defaultValue !== undefined) record[fl.name] = fl.defaultValue;
+      else record[fl.name] = null;
+    }
+    if (fieldOf(schema, 'OwnerId') && !values.OwnerId) record.OwnerId = this.currentUserId || null;
+    this.stampAudit(schema, record, now, true);
+    this.beforeCreate(schema, record);
+    this.checkRequired(schema, record);
+    this.checkReferences(schema, record, values);
+    this.insertRaw(schema, record);
+    this.afterCreate(schema, record);
+    return id;
+  }
+
+  public update(objectName: string, id: string, fields: Record<string, unknown>): void {
+    const schema = this.requireSchema(objectName);
+    const existing = this.get(schema.name, id);
+    if (!existing) throw this.notFound(id);
+    if (!schema.updateable) {
+      throw new SalesforceError('INVALID_TYPE', `entity type ${schema.name} does not support update`, 400);
+    }
+    const values = this.normalizeInput(schema, fields, 'update');
+    const next: SObjectRecord = { ...existing, ...values };
+    this.beforeUpdate(schema, existing, next, values);
+    this.checkRequired(schema, next);
+    this.checkReferences(schema, next, values);
+    this.stampAudit(schema, next, this.now().toISOString(), false);
+    this.table(schema.name)!.set(existing.Id, next);
+    this.afterUpdate(schema, existing, next);
+  }
+
+  public delete(objectName: string, id: string): void {
+    const schema = this.requireSchema(objectName);
+    const existing = this.get(schema.name, id);
+    if (!existing) {
+      const norm = normalizeId(id);
+      const deleted = norm ? this.table(schema.name)?.get(norm) : undefined;
+      if (deleted) throw new SalesforceError('ENTITY_IS_DELETED', 'entity is deleted', 404);
+      throw this.notFound(id);
+    }
+    if (!schema.deletable) {
+      // Salesforce does not allow deleting these records at all (Users are deactivated instead).
+      throw new SalesforceError('INVALID_TYPE', `entity type cannot be deleted`, 400);
+    }
+    this.beforeDelete(schema, existing);
+    if (fieldOf(schema, 'IsDeleted')) {
+      existing.IsDeleted = true;
+      this.stampAudit(schema, existing, this.now().toISOString(), false);
+    } else {
+      this.table(schema.name)!.delete(existing.Id);
+      this.idIndex.delete(existing.Id);
+    }
+  }
+
+  public upsert(
+    objectName: string,
+    externalIdField: string,
+    value: string,
+    fields: Record<string, unknown>
+  ): { id: string; created: boolean } {
+    const schema = this.requireSchema(objectName);
+    const field = fieldOf(schema, externalIdField);
+    if (!field) {
+      throw new SalesforceError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${externalIdField}`, 404);
+    }
+    if (!field.externalId && !field.idLookup) {
+      throw new SalesforceError(
+        'INVALID_FIELD',
+        `Field ${field.name} is not an external ID, idLookup, or Id field and cannot be used for upsert`,
+        400
+      );
+    }
+    const matches =
+      field.name === 'Id'
+        ? [this.get(schema.name, value)].filter((r): r is SObjectRecord => r !== undefined)
+        : this.records(schema.name).filter((r) => String(r[field.name] ?? '').toLowerCase() === value.toLowerCase());
+    if (matches.length > 1) {
+      const err = new SalesforceError(
+        'MULTIPLE_CHOICES',
+        `${field.name} matches multiple records of ${schema.name}: ${matches.map((m) => m.Id).join(', ')}`,
+        300
+      );
+      (err as SalesforceError & { matches?: string[] }).matches = matches.map((m) => m.Id);
+      throw err;
+    }
+    const body = { ...fields };
+    delete body[field.name];
+    if (matches.length === 1) {
+      this.update(schema.name, matches[0].Id, body);
+      return { id: matches[0].Id, created: false };
+    }
+    if (field.name === 'Id') throw this.notFound(value);
+    return { id: this.create(schema.name, { ...body, [field.name]: value }), created: true };
+  }
+
+  /** Inserts a record as the platform itself would (seed data, mirrors): no createable checks, no rules. */
+  public insertRaw(schema: ObjectSchema, record: SObjectRecord): void {
+    const table = this.table(schema.name, schema.tooling === true)!;
+    table.set(record.Id, record);
+    this.idIndex.set(record.Id, this.tableKey(schema.name, schema.tooling === true));
+  }
+
+  /** Creates a record bypassing createable checks but still filling defaults and audit fields (seed, mirrors). */
+  public createSystem(objectName: string, fields: Record<string, unknown>, opts: { tooling?: boolean; id?: string } = {}): SObjectRecord {
+    const schema = describeObject(objectName, opts.tooling === true);
+    if (!schema) throw new Error(`Unknown object ${objectName}`);
+    const now = this.now().toISOString();
+    const record: SObjectRecord = { Id: opts.id ?? this.newId(schema.keyPrefix) };
+    for (const fl of schema.fields) {
+      if (fl.name === 'Id') continue;
+      const key = Object.keys(fields).find((k) => k.toLowerCase() === fl.name.toLowerCase());
+      record[fl.name] = key !== undefined ? fields[key] : fl.defaultValue ?? null;
+    }
+    this.stampAudit(schema, record, now, true, true);
+    if (schema.name === 'User' || schema.name === 'Contact' || schema.name === 'Lead') {
+      record.Name = [record.FirstName, record.LastName].filter(Boolean).join(' ');
+    }
+    this.insertRaw(schema, record);
+    if (schema.name === 'User') this.afterCreate(schema, record);
+    return record;
+  }
+
+  /** Updates fields of a record with no rule applied (mirrors). */
+  public patchSystem(objectName: string, id: string, fields: Record<string, unknown>, tooling = false): void {
+    const rec = this.table(objectName, tooling)?.get(id);
+    if (!rec) return;
+    Object.assign(rec, fields, { LastModifiedDate: this.now().toISOString(), SystemModstamp: this.now().toISOString() });
+  }
+
+  public removeSystem(objectName: string, id: string, tooling = false): void {
+    this.table(objectName, tooling)?.delete(id);
+    this.idIndex.delete(id);
+  }
+
+  /** Runs fn; if it throws, every record change it made is rolled back. */
+  public transaction<T>(fn: () => T): T {
+    const snap = this.snapshot();
+    try {
+      return fn();
+    } catch (e) {
+      this.restore(snap);
+      throw e;
+    }
+  }
+
+  public snapshot(): Snapshot {
+    return { tables: structuredClone(this.tables), pendingEmails: new Map(this.pendingEmails) };
+  }
+
+  public restore(snap: Snapshot): void {
+    this.tables = structuredClone(snap.tables);
+    this.pendingEmails = new Map(snap.pendingEmails);
+    this.idIndex = new Map();
+    for (const [key, table] of this.tables) for (const id of table.keys()) this.idIndex.set(id, key);
+  }
+
+  /** The user confirms the new e-mail address: it replaces Email. */
+  public verifyEmail(userId: string): boolean {
+    const norm = normalizeId(userId);
+    const pending = norm ? this.pendingEmails.get(norm) : undefined;
+    if (!norm || !pending) return false;
+    this.patchSystem('User', norm, { Email: pending });
+    this.pendingEmails.delete(norm);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- State/Country picklists
+
+  /** Countries and states as AddressSettings defines them now. */
+  public countries(): Country[] {
+    const settings = this.opts.components.get('AddressSettings')?.get('Address')?.content as
+      | { countriesAndStates?: { countries?: unknown } }
+      | undefined;
+    const list = asArray(settings?.countriesAndStates?.countries as Array<Record<string, unknown>> | undefined);
+    return list.map((c) => ({
+      isoCode: String(c.isoCode ?? ''),
+      label: String(c.label ?? ''),
+      integrationValue: String(c.integrationValue ?? c.label ?? ''),
+      active: bool(c.active),
+      visible: bool(c.visible),
+      states: asArray(c.states as Array<Record<string, unknown>> | undefined).map((s) => ({
+        isoCode: String(s.isoCode ?? ''),
+        label: String(s.label ?? ''),
+        integrationValue: String(s.integrationValue ?? s.label ?? ''),
+        active: bool(s.active),
+        visible: bool(s.visible),
+      })),
+    }));
+  }
+
+  // ---------------------------------------------------------------- rules
+
+  private normalizeInput(schema: ObjectSchema, fields: Record<string, unknown>, mode: 'create' | 'update'): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const notWritable: string[] = [];
+    for (const [key, raw] of Object.entries(fields)) {
+      if (key === 'attributes') continue;
+      if (key.toLowerCase() === 'id' && mode === 'update') continue;
+      const field = fieldOf(schema, key);
+      if (!field) {
+        throw new SalesforceError('INVALID_FIELD', `No such column '${key}' on sobject of type ${schema.name}`, 400);
+      }
+      if ((mode === 'create' && !field.createable) || (mode === 'update' && !field.updateable)) {
+        notWritable.push(field.name);
+        continue;
+      }
+      out[field.name] = this.coerce(schema, field, raw);
+    }
+    if (notWritable.length > 0) {
+      throw new SalesforceError(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        `Unable to create/update fields: ${notWritable.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        400,
+        notWritable
+      );
+    }
+    return out;
+  }
+
+  private coerce(schema: ObjectSchema, field: FieldSchema, raw: unknown): unknown {
+    if (raw === null || raw === undefined || raw === '') return null;
+    const label = field.label ?? field.name;
+    const typeError = (): SalesforceError =>
+      new SalesforceError(
+        'JSON_PARSER_ERROR',
+        `Cannot deserialize instance of ${field.type} from VALUE_STRING value ${String(raw)} or request may be missing a required field`,
+        400,
+        [field.name]
+      );
+    switch (field.type) {
+      case 'boolean':
+        if (typeof raw === 'boolean') return raw;
+        if (raw === 'true' || raw === 'false') return raw === 'true';
+        throw typeError();
+      case 'int':
+      case 'double':
+      case 'currency':
+      case 'percent': {
+        const n = typeof raw === 'number' ? raw : Number(raw);
+        if (Number.isNaN(n)) throw typeError();
+        return field.type === 'int' ? Math.trunc(n) : n;
+      }
+      case 'date': {
+        const s = String(raw);
+        if (!/^\d{4}-\d{2}-\d{2}/.test(s) || Number.isNaN(Date.parse(s))) throw typeError();
+        return s.slice(0, 10);
+      }
+      case 'datetime': {
+        const t = Date.parse(String(raw).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+        if (Number.isNaN(t)) throw typeError();
+        return new Date(t).toISOString();
+      }
+      case 'reference': {
+        const id = normalizeId(raw);
+        if (!id) {
+          throw new SalesforceError('MALFORMED_ID', `${label}: id value of incorrect type: ${String(raw)}`, 400, [field.name]);
+        }
+        return id;
+      }
+      default: {
+        const s = typeof raw === 'string' ? raw : String(raw);
+        if (field.length && s.length > field.length) {
+          throw new SalesforceError(
+            'STRING_TOO_LONG',
+            `${label}: data value too large: ${s} (max length=${field.length})`,
+            400,
+            [field.name]
+          );
+        }
+        if (field.type === 'email' && !EMAIL_RE.test(s)) {
+          throw new SalesforceError('INVALID_EMAIL_ADDRESS', `${label}: invalid email address: ${s}`, 400, [field.name]);
+        }
+        if (field.type === 'picklist' && field.restrictedPicklist && field.picklistValues && !field.picklistValues.includes(s)) {
+          throw new SalesforceError(
+            'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+            `${label}: bad value for restricted picklist field: ${s}`,
+            400,
+            [field.name]
+          );
+        }
+        void schema;
+        return s;
+      }
+    }
+  }
+
+  private checkRequired(schema: ObjectSchema, record: SObjectRecord): void {
+    const missing = schema.fields
+      .filter((fl) => !fl.nillable && fl.createable && !fl.defaultedOnCreate && fl.type !== 'boolean')
+      .filter((fl) => record[fl.name] === null || record[fl.name] === undefined || record[fl.name] === '')
+      .map((fl) => fl.name);
+    if (missing.length > 0) {
+      throw new SalesforceError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, 400, missing);
+    }
+  }
+
+  private checkReferences(schema: ObjectSchema, record: SObjectRecord, changed: Record<string, unknown>): void {
+    for (const fl of schema.fields) {
+      if (fl.type !== 'reference' || !(fl.name in changed) || !record[fl.name]) continue;
+      const target = this.byId(String(record[fl.name]));
+      const allowed = (fl.referenceTo ?? []).map((t) => t.toLowerCase());
+      if (!target || target.record.IsDeleted === true) {
+        throw new SalesforceError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, 400, [fl.name]);
+      }
+      if (allowed.length > 0 && !allowed.includes(target.type.toLowerCase())) {
+        throw new SalesforceError(
+          'FIELD_INTEGRITY_EXCEPTION',
+          `${fl.label ?? fl.name}: id value of incorrect type: ${String(record[fl.name])}`,
+          400,
+          [fl.name]
+        );
+      }
+    }
+  }
+
+  private stampAudit(schema: ObjectSchema, record: SObjectRecord, now: string, created: boolean, keep = false): void {
+    const set = (name: string, value: unknown): void => {
+      if (fieldOf(schema, name) && !(keep && record[name])) record[name] = value;
+    };
+    if (created) {
+      set('CreatedDate', now);
+      set('CreatedById', this.currentUserId || null);
+    }
+    set('LastModifiedDate', now);
+    set('LastModifiedById', this.currentUserId || null);
+    set('SystemModstamp', now);
+  }
+
+  private beforeCreate(schema: ObjectSchema, record: SObjectRecord): void {
+    switch (schema.name) {
+      case 'User':
+        this.checkUsername(String(record.Username ?? ''), undefined);
+        if (!record.CommunityNickname && record.Username) {
+          record.CommunityNickname = this.uniqueNickname(String(record.Username).split('@')[0]);
+        } else if (record.CommunityNickname) {
+          this.checkNickname(String(record.CommunityNickname), undefined);
+        }
+        if (record.ProfileId) {
+          const profile = this.get('Profile', String(record.ProfileId));
+          record.UserType = profile?.UserType ?? 'Standard';
+          if (record.IsActive !== false && profile) this.checkLicence(String(profile.UserLicenseId), undefined);
+        }
+        record.Name = [record.FirstName, record.LastName].filter(Boolean).join(' ');
+        break;
+      case 'Lead':
+      case 'Contact':
+        record.Name = [record.FirstName, record.LastName].filter(Boolean).join(' ');
+        if (schema.name === 'Lead') record.IsConverted = false;
+        break;
+      case 'PermissionSetAssignment':
+        this.checkAssignment(record);
+        break;
+      case 'SetupEntityAccess': {
+        const target = this.byId(String(record.SetupEntityId ?? ''));
+        record.SetupEntityType = target?.type ?? null;
+        const dup = this.records('SetupEntityAccess').find(
+          (r) => r.ParentId === record.ParentId && r.SetupEntityId === record.SetupEntityId
+        );
+        if (dup) {
+          throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: SetupEntityId duplicates value on record with id: ${dup.Id}`, 400, ['SetupEntityId']);
+        }
+        break;
+      }
+      case 'AuthConfigProviders': {
+        const dup = this.records('AuthConfigProviders').find(
+          (r) => r.AuthConfigId === record.AuthConfigId && r.AuthProviderId === record.AuthProviderId
+        );
+        if (dup) {
+          throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: AuthProviderId duplicates value on record with id: ${dup.Id}`, 400, ['AuthProviderId']);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.checkAddress(schema, record, record);
+  }
+
+  private beforeUpdate(schema: ObjectSchema, before: SObjectRecord, next: SObjectRecord, changed: Record<string, unknown>): void {
+    switch (schema.name) {
+      case 'Lead':
+        if (before.IsConverted === true) {
+          throw new SalesforceError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', 400);
+        }
+        next.Name = [next.FirstName, next.LastName].filter(Boolean).join(' ');
+        break;
+      case 'Contact':
+        next.Name = [next.FirstName, next.LastName].filter(Boolean).join(' ');
+        break;
+      case 'User': {
+        if ('Username' in changed && String(changed.Username).toLowerCase() !== String(before.Username).toLowerCase()) {
+          this.checkUsername(String(changed.Username ?? ''), before.Id);
+        }
+        if ('CommunityNickname' in changed && changed.CommunityNickname) this.checkNickname(String(changed.CommunityNickname), before.Id);
+        if ('Email' in changed && changed.Email && String(changed.Email).toLowerCase() !== String(before.Email ?? '').toLowerCase()) {
+          // A changed e-mail address takes effect only once the user confirms it from the new mailbox.
+          this.pendingEmails.set(before.Id, String(changed.Email));
+          next.Email = before.Email;
+        }
+        const profileId = String(next.ProfileId);
+        if ((changed.IsActive === true && before.IsActive !== true) || ('ProfileId' in changed && next.IsActive === true)) {
+          const profile = this.get('Profile', profileId);
+          if (profile) this.checkLicence(String(profile.UserLicenseId), before.Id);
+        }
+        if ('ProfileId' in changed) next.UserType = this.get('Profile', profileId)?.UserType ?? next.UserType;
+        next.Name = [next.FirstName, next.LastName].filter(Boolean).join(' ');
+        break;
+      }
+      case 'UserLogin':
+        break;
+      default:
+        break;
+    }
+    this.checkAddress(schema, next, changed);
+  }
+
+  private beforeDelete(schema: ObjectSchema, record: SObjectRecord): void {
+    if (schema.name === 'Contact') {
+      const portalUsers = this.records('User').filter((u) => u.ContactId === record.Id);
+      if (portalUsers.length > 0) {
+        throw new SalesforceError(
+          'DELETE_FAILED',
+          `Your attempt to delete ${String(record.Name)} could not be completed because it is associated with the following portal users.: ${portalUsers
+            .map((u) => String(u.Username))
+            .join(', ')}`,
+          400
+        );
+      }
+    }
+    if (schema.name === 'PermissionSetAssignment') {
+      const ps = this.get('PermissionSet', String(record.PermissionSetId ?? ''));
+      if (ps?.IsOwnedByProfile === true) {
+        throw new SalesforceError('DELETE_FAILED', 'Cannot delete a permission set assignment that comes from the user\'s profile', 400);
+      }
+    }
+  }
+
+  private afterCreate(schema: ObjectSchema, record: SObjectRecord): void {
+    if (schema.name === 'User') {
+      const login = describeObject('UserLogin')!;
+      const now = this.now().toISOString();
+      this.insertRaw(login, {
+        Id: this.newId(login.keyPrefix),
+        UserId: record.Id,
+        IsFrozen: false,
+        IsPasswordLocked: false,
+        LastModifiedDate: now,
+        LastModifiedById: this.currentUserId || record.Id,
+      });
+      // Every user holds the profile's own permission set.
+      const profilePs = this.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === record.ProfileId);
+      if (profilePs) {
+        this.insertRaw(describeObject('PermissionSetAssignment')!, {
+          Id: this.newId('0Pa'),
+          AssigneeId: record.Id,
+          PermissionSetId: profilePs.Id,
+          PermissionSetGroupId: null,
+          IsActive: true,
+          ExpirationDate: null,
+          SystemModstamp: now,
+        });
+      }
+      this.refreshLicenceCounts();
+    }
+  }
+
+  private afterUpdate(schema: ObjectSchema, before: SObjectRecord, next: SObjectRecord): void {
+    if (schema.name === 'User' && (before.IsActive !== next.IsActive || before.ProfileId !== next.ProfileId)) {
+      if (before.ProfileId !== next.ProfileId) {
+        for (const psa of this.records('PermissionSetAssignment')) {
+          const ps = this.get('PermissionSet', String(psa.PermissionSetId ?? ''));
+          if (psa.AssigneeId === next.Id && ps?.IsOwnedByProfile === true) {
+            const newPs = this.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === next.ProfileId);
+            if (newPs) psa.PermissionSetId = newPs.Id;
+          }
+        }
+      }
+      this.refreshLicenceCounts();
+    }
+  }
+
+  private checkUsername(username: string, selfId: string | undefined): void {
+    const lower = username.toLowerCase();
+    const taken =
+      this.foreignUsernames.has(lower) ||
+      this.records('User').some((u) => u.Id !== selfId && String(u.Username).toLowerCase() === lower);
+    if (taken) {
+      throw new SalesforceError(
+        'DUPLICATE_USERNAME',
+        "Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all Salesforce organizations. To resolve, use a different username (it doesn't need to match the user's email address). ",
+        400,
+        ['Username']
+      );
+    }
+  }
+
+  private checkNickname(nickname: string, selfId: string | undefined): void {
+    const lower = nickname.toLowerCase();
+    if (this.records('User').some((u) => u.Id !== selfId && String(u.CommunityNickname ?? '').toLowerCase() === lower)) {
+      throw new SalesforceError(
+        'DUPLICATE_COMM_NICKNAME',
+        'Duplicate Nickname.<br>Another user has already selected this nickname.<br>Please select another.',
+        400,
+        ['CommunityNickname']
+      );
+    }
+  }
+
+  private uniqueNickname(base: string): string {
+    const taken = new Set(this.records('User').map((u) => String(u.CommunityNickname ?? '').toLowerCase()));
+    let candidate = base.slice(0, 32);
+    for (let i = 1; taken.has(candidate.toLowerCase()); i++) candidate = `${base.slice(0, 32)}${i}`;
+    return candidate;
+  }
+
+  private checkLicence(licenceId: string, selfId: string | undefined): void {
+    const licence = this.get('UserLicense', licenceId);
+    if (!licence) return;
+    const used = this.activeUsersOnLicence(licence.Id, selfId);
+    if (used >= Number(licence.TotalLicenses ?? 0)) {
+      throw new SalesforceError('LICENSE_LIMIT_EXCEEDED', 'License Limit Exceeded', 400);
+    }
+  }
+
+  private activeUsersOnLicence(licenceId: string, excludeUserId?: string): number {
+    const profiles = new Set(this.records('Profile').filter((p) => p.UserLicenseId === licenceId).map((p) => p.Id));
+    return this.records('User').filter((u) => u.Id !== excludeUserId && u.IsActive === true && profiles.has(String(u.ProfileId))).length;
+  }
+
+  /** Keeps UserLicense.UsedLicenses equal to the active users on each licence. */
+  public refreshLicenceCounts(): void {
+    for (const lic of this.records('UserLicense')) lic.UsedLicenses = this.activeUsersOnLicence(lic.Id);
+  }
+
+  private checkAssignment(record: SObjectRecord): void {
+    const psId = record.PermissionSetId ? String(record.PermissionSetId) : undefined;
+    const groupId = record.PermissionSetGroupId ? String(record.PermissionSetGroupId) : undefined;
+    if (!psId && !groupId) {
+      throw new SalesforceError('REQUIRED_FIELD_MISSING', 'Required fields are missing: [PermissionSetId]', 400, ['PermissionSetId']);
+    }
+    if (psId && groupId) {
+      throw new SalesforceError(
+        'FIELD_INTEGRITY_EXCEPTION',
+        'Specify either a permission set or a permission set group, not both.',
+        400,
+        ['PermissionSetId', 'PermissionSetGroupId']
+      );
+    }
+    if (groupId) {
+      // Salesforce stores group assignments against the group's aggregate permission set.
+      const groupPs = this.records('PermissionSet').find((p) => p.PermissionSetGroupId === groupId);
+      if (groupPs) record.PermissionSetId = groupPs.Id;
+    } else if (psId) {
+      const ps = this.get('PermissionSet', psId);
+      if (ps?.IsOwnedByProfile === true) {
+        throw new SalesforceError(
+          'INVALID_CROSS_REFERENCE_KEY',
+          "You can't assign or unassign this permission set because it's associated with a profile.",
+          400,
+          ['PermissionSetId']
+        );
+      }
+    }
+    const dup = this.records('PermissionSetAssignment').find(
+      (r) =>
+        r.AssigneeId === record.AssigneeId &&
+        (groupId ? r.PermissionSetGroupId === groupId : r.PermissionSetId === psId && !r.PermissionSetGroupId)
+    );
+    if (dup) {
+      throw new SalesforceError(
+        'DUPLICATE_VALUE',
+        `Duplicate PermissionSetAssignment. Assignee: ${String(record.AssigneeId)}; Permission Set: ${String(groupId ?? psId)}`,
+        400
+      );
+    }
+  }
+
+  /**
+   * With State and Country/Territory picklists enabled, text State/Country values must match an active
+   * country's or state's integration value; codes must be active ISO codes. Text and code are kept in step.
+   */
+  private checkAddress(schema: ObjectSchema, record: SObjectRecord, changed: Record<string, unknown>): void {
+    const groups = ADDRESS_GROUPS[schema.name];
+    if (!groups || !this.flags.stateCountryPicklistsEnabled) return;
+    const countries = this.countries().filter((c) => c.active);
+    for (const p of groups) {
+      const countryField = `${p}Country`;
+      const codeField = `${p}CountryCode`;
+      const stateField = `${p}State`;
+      const stateCodeField = `${p}StateCode`;
+      if (!(countryField in changed) && !(codeField in changed) && !(stateField in changed) && !(stateCodeField in changed)) continue;
+      let country: Country | undefined;
+      if (codeField in changed && record[codeField]) {
+        country = countries.find((c) => c.isoCode === record[codeField]);
+        if (!country) throw this.badCountry(codeField);
+      } else if (countryField in changed && record[countryField]) {
+        const text = String(record[countryField]).toLowerCase();
+        country = countries.find((c) => c.integrationValue.toLowerCase() === text);
+        if (!country) throw this.badCountry(countryField);
+      } else if (record[codeField]) {
+        country = countries.find((c) => c.isoCode === record[codeField]);
+      }
+      if (country) {
+        record[codeField] = country.isoCode;
+        record[countryField] = country.integrationValue;
+      } else if ((countryField in changed && !record[countryField]) || (codeField in changed && !record[codeField])) {
+        record[codeField] = null;
+        record[countryField] = null;
+      }
+      const stateGiven = (stateCodeField in changed && record[stateCodeField]) || (stateField in changed && record[stateField]);
+      if (stateGiven) {
+        const states = (country?.states ?? []).filter((s) => s.active);
+        let state;
+        if (stateCodeField in changed && record[stateCodeField]) {
+          state = states.find((s) => s.isoCode === record[stateCodeField]);
+          if (!state) throw this.badState(stateCodeField);
+        } else {
+          const text = String(record[stateField]).toLowerCase();
+          state = states.find((s) => s.integrationValue.toLowerCase() === text);
+          if (!state) throw this.badState(stateField);
+        }
+        record[stateCodeField] = state.isoCode;
+        record[stateField] = state.integrationValue;
+      }
+    }
+  }
+
+  private badCountry(field: string): SalesforceError {
+    return new SalesforceError(
+      'FIELD_INTEGRITY_EXCEPTION',
+      "There's a problem with this country, even though it may appear correct. Please select a country/territory from the list of valid countries.",
+      400,
+      [field]
+    );
+  }
+
+  private badState(field: string): SalesforceError {
+    return new SalesforceError(
+      'FIELD_INTEGRITY_EXCEPTION',
+      "There's a problem with this state, even though it may appear correct. Please select a state from the list of valid states.",
+      400,
+      [field]
+    );
+  }
+
+  private notFound(id: string): SalesforceError {
+    void id;
+    return new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  private tableKey(name: string, tooling: boolean): string {
+    const lower = name.toLowerCase();
+    return tooling && !SHARED_TOOLING.has(lower) ? `tooling:${lower}` : lower;
+  }
+
+  private table(name: string, tooling = false): Map<string, SObjectRecord> | undefined {
+    return this.tables.get(this.tableKey(name, tooling));
+  }
+}
