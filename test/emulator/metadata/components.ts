@@ -1,0 +1,488 @@
+/*
+ * The org's metadata components: storage helpers, platform rules (with Salesforce's codes), settings merge,
+ * self-signed certificate generation, seeding (putComponent) and the settings of a new org (defaultSettings).
+ */
+import { generateKeyPairSync, KeyObject, webcrypto, X509Certificate, randomBytes } from 'node:crypto';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { SalesforceError, type MetadataComponent, type MetadataContext } from '../types.js';
+import { isMetadataType, orderContent, plainToXml, toContent, validateComponent, type Content, type ValidationError } from './validate.js';
+import { parseXml } from './xml.js';
+
+export type ComponentMap = Map<string, Map<string, MetadataComponent>>;
+
+/** Key prefixes of the ids of metadata components (Certificate 0P1, SamlSsoConfig 0LE, ConnectedApp 0H4, ...). */
+const KEY_PREFIX: Record<string, string> = {
+  Certificate: '0P1',
+  SamlSsoConfig: '0LE',
+  ConnectedApp: '0H4',
+  PermissionSet: '0PS',
+  PermissionSetGroup: '0PG',
+  Profile: '00e',
+  AuthProvider: '0SO',
+  ExternalClientApplication: '0xI',
+  ExtlClntAppOauthSettings: '0xJ',
+  ExtlClntAppGlobalOauthSettings: '0xK',
+  ExtlClntAppOauthConfigurablePolicies: '0xL',
+  ExtlClntAppConfigurablePolicies: '0xM',
+};
+export const keyPrefixOf = (type: string): string => KEY_PREFIX[type] ?? '0Xx';
+
+/** Org-wide settings types: one component per org, fullName = type name without "Settings"; they always exist. */
+export function isSettingsType(type: string): boolean {
+  return type.endsWith('Settings') && !type.startsWith('ExtlClntApp') && isMetadataType(type) && type !== 'Settings';
+}
+export const settingsFullName = (type: string): string => type.slice(0, -'Settings'.length);
+
+export function findComponent(map: ComponentMap, type: string, fullName: string): MetadataComponent | undefined {
+  const byName = map.get(type);
+  if (!byName) return undefined;
+  const exact = byName.get(fullName);
+  if (exact) return exact;
+  const lower = fullName.toLowerCase();
+  for (const [k, v] of byName) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+export function setComponent(map: ComponentMap, c: MetadataComponent): void {
+  let byName = map.get(c.type);
+  if (!byName) map.set(c.type, (byName = new Map<string, MetadataComponent>()));
+  for (const k of byName.keys()) if (k.toLowerCase() === c.fullName.toLowerCase() && k !== c.fullName) byName.delete(k);
+  byName.set(c.fullName, c);
+}
+
+export function removeComponent(map: ComponentMap, type: string, fullName: string): MetadataComponent | undefined {
+  const found = findComponent(map, type, fullName);
+  if (found) map.get(type)?.delete(found.fullName);
+  return found;
+}
+
+export function cloneMap(map: ComponentMap): ComponentMap {
+  return new Map([...map].map(([t, m]) => [t, new Map(m)]));
+}
+
+// ---------------------------------------------------------------------------------------------- certificates
+
+/** Private keys of generated certificates, by org then certificate fullName. Never returned by any API. */
+const privateKeys = new WeakMap<MetadataContext, Map<string, KeyObject>>();
+/** The private key of a certificate the org generated (for SAML signing emulation), or undefined. */
+export function getCertificatePrivateKey(ctx: MetadataContext, fullName: string): KeyObject | undefined {
+  const m = privateKeys.get(ctx);
+  if (!m) return undefined;
+  for (const [k, v] of m) if (k.toLowerCase() === fullName.toLowerCase()) return v;
+  return undefined;
+}
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+
+/** Generates an RSA key pair with node:crypto and a self-signed certificate (PEM) the way Salesforce does. */
+export async function generateSelfSigned(
+  orgId: string,
+  name: string,
+  keySize: number,
+  notAfter: Date
+): Promise<{ pem: string; privateKey: KeyObject }> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: keySize, publicExponent: 0x10001 });
+  const subtle = webcrypto.subtle;
+  const keys = {
+    privateKey: await subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), ALG, true, ['sign']),
+    publicKey: await subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), ALG, true, ['verify']),
+  } as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
+  const cn = name.replace(/[,+="<>#;\\]/g, '_');
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: `01${randomBytes(7).toString('hex')}`,
+    name: `CN=${cn}, OU=${orgId.slice(0, 15)}, O=Salesforce.com, L=San Francisco, ST=CA, C=US`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter,
+    keys,
+    signingAlgorithm: ALG,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+  });
+  return { pem: cert.toString('pem'), privateKey };
+}
+
+/** Parses a certificate body given as PEM or base64 DER (or raw DER); undefined when it is not a certificate. */
+export function parseCertificate(body: Buffer | string): X509Certificate | undefined {
+  try {
+    const text = Buffer.isBuffer(body) ? body.toString('latin1') : body;
+    if (text.includes('-----BEGIN CERTIFICATE-----')) return new X509Certificate(text);
+    const compact = text.replace(/\s+/g, '');
+    if (/^[A-Za-z0-9+/]+=*$/.test(compact)) return new X509Certificate(Buffer.from(compact, 'base64'));
+    return Buffer.isBuffer(body) ? new X509Certificate(body) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- saving
+
+/** `seed`: the org's existing state (putComponent) — creation policies such as the connected-app block do not apply. */
+export type WriteMode = 'create' | 'update' | 'upsert' | 'deploy' | 'seed';
+
+/** One write applied to a component map; `onChange` is called by the caller (CRUD: at once; deploy: on commit). */
+export type SaveOutcome = { created: boolean; component: MetadataComponent; privateKey?: KeyObject };
+
+/** Keeps a generated private key (only once the write is committed). */
+export function commitPrivateKey(ctx: MetadataContext, fullName: string, key: KeyObject): void {
+  let keys = privateKeys.get(ctx);
+  if (!keys) privateKeys.set(ctx, (keys = new Map<string, KeyObject>()));
+  keys.set(fullName, key);
+}
+
+const err = (code: string, message: string, fields: string[] = []): SalesforceError => new SalesforceError(code, message, 400, fields);
+
+function deepMerge(type: string, base: Content, patch: Content): Content {
+  // Settings: elements present in the update replace (complex ones merge), absent ones keep their value.
+  const out: Content = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const old = out[k];
+    if (v && old && typeof v === 'object' && typeof old === 'object' && !Array.isArray(v) && !Array.isArray(old)) {
+      out[k] = deepMerge('', old as Content, v as Content);
+    } else out[k] = v;
+  }
+  return type ? orderContent(type, out) : out;
+}
+
+type Country = Content & { isoCode?: string; active?: boolean; states?: Content[] };
+
+/** AddressSettings: countries/states matched by isoCode; no create/delete, no deactivation once picklists are on. */
+function mergeAddressSettings(ctx: MetadataContext, existing: Content, patch: Content): Content {
+  const oldCountries = (((existing.countriesAndStates as Content | undefined)?.countries ?? []) as Country[]).map((c) => ({ ...c }));
+  const newCountries = ((patch.countriesAndStates as Content | undefined)?.countries ?? []) as Country[];
+  const enabled = ctx.flags.stateCountryPicklistsEnabled;
+  for (const nc of newCountries) {
+    const idx = oldCountries.findIndex((c) => c.isoCode === nc.isoCode);
+    if (idx < 0) {
+      throw err(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `There is no country or territory with the ISO code '${String(nc.isoCode)}'. You can't create countries or territories or change their ISO codes through the Metadata API.`,
+        ['isoCode']
+      );
+    }
+    const oc = oldCountries[idx];
+    if (enabled && oc.active === true && nc.active === false) {
+      throw err(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `You can't deactivate the country or territory '${String(nc.isoCode)}' after State and Country/Territory Picklists are enabled.`,
+        ['active']
+      );
+    }
+    const oldStates = ((oc.states ?? []) as Country[]).map((s) => ({ ...s }));
+    for (const ns of (nc.states ?? []) as Country[]) {
+      const sIdx = oldStates.findIndex((s) => s.isoCode === ns.isoCode);
+      if (sIdx < 0) {
+        throw err(
+          'FIELD_INTEGRITY_EXCEPTION',
+          `There is no state or province with the ISO code '${String(ns.isoCode)}' in '${String(nc.isoCode)}'. You can't create states or change their ISO codes through the Metadata API.`,
+          ['isoCode']
+        );
+      }
+      if (enabled && oldStates[sIdx].active === true && ns.active === false) {
+        throw err(
+          'FIELD_INTEGRITY_EXCEPTION',
+          `You can't deactivate the state or province '${String(nc.isoCode)}-${String(ns.isoCode)}' after State and Country/Territory Picklists are enabled.`,
+          ['active']
+        );
+      }
+      oldStates[sIdx] = { ...oldStates[sIdx], ...ns };
+    }
+    const { states: _ignored, ...rest } = nc;
+    oldCountries[idx] = { ...oc, ...rest, ...(oldStates.length ? { states: oldStates } : {}) };
+  }
+  return orderContent('AddressSettings', { ...existing, ...patch, countriesAndStates: { countries: oldCountries } });
+}
+
+function certByIdOrName(map: ComponentMap, idOrName: string, byId: boolean): MetadataComponent | undefined {
+  const certs = map.get('Certificate');
+  if (!certs) return undefined;
+  for (const c of certs.values()) {
+    if (byId ? c.id.slice(0, 15) === idOrName.slice(0, 15) && idOrName.length >= 15 : c.fullName.toLowerCase() === idOrName.toLowerCase()) return c;
+  }
+  return undefined;
+}
+
+const ECA_CHILD_TYPES = new Set([
+  'ExtlClntAppOauthSettings',
+  'ExtlClntAppGlobalOauthSettings',
+  'ExtlClntAppOauthConfigurablePolicies',
+  'ExtlClntAppConfigurablePolicies',
+  'ExtlClntAppMobileSettings',
+  'ExtlClntAppMobileConfigurablePolicies',
+  'ExtlClntAppCanvasSettings',
+  'ExtlClntAppPushSettings',
+  'ExtlClntAppPushConfigurablePolicies',
+  'ExtlClntAppSamlSettings',
+  'ExtlClntAppSamlConfigurablePolicies',
+  'ExtlClntAppNotificationSettings',
+]);
+
+/**
+ * Applies one create/update/upsert to `map` after the platform rules. Content must already be WSDL-valid.
+ * Throws SalesforceError (becomes SaveResult.errors / a deploy componentFailure).
+ */
+export async function saveComponent(
+  ctx: MetadataContext,
+  map: ComponentMap,
+  type: string,
+  fullName: string,
+  input: Content,
+  body: Buffer | undefined,
+  mode: WriteMode
+): Promise<SaveOutcome> {
+  if (!fullName) throw err('REQUIRED_FIELD_MISSING', 'Required field is missing: fullName', ['fullName']);
+  const settings = isSettingsType(type);
+  if (settings && fullName !== settingsFullName(type)) {
+    throw err('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ${type} named ${fullName} found`, ['fullName']);
+  }
+  const existing = findComponent(map, type, fullName);
+  const exists = Boolean(existing) || settings;
+  if (mode === 'create' && exists) {
+    throw err('DUPLICATE_DEVELOPER_NAME', `There is already a ${type} named ${fullName}.`, ['fullName']);
+  }
+  if (mode === 'update' && !exists) {
+    throw err('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ${type} named ${fullName} found`, ['fullName']);
+  }
+  const { fullName: _fn, content: contentB64, ...rest } = input as Content & { content?: string };
+  let content: Content = rest;
+  if (contentB64 !== undefined && body === undefined && contentB64 !== null) body = Buffer.from(String(contentB64), 'base64');
+
+  // ---- per-type platform rules
+  if (type === 'ConnectedApp' && !existing && mode !== 'seed' && !ctx.flags.connectedAppCreationAllowed) {
+    throw err(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `You can't create the connected app ${fullName}: creating connected apps is disabled for this org. Create an external client app instead, or ask Salesforce Support to allow connected app creation.`
+    );
+  }
+  if (ECA_CHILD_TYPES.has(type)) {
+    const eca = String(content.externalClientApplication ?? '');
+    if (!findComponent(map, 'ExternalClientApplication', eca)) {
+      throw err('INVALID_CROSS_REFERENCE_KEY', `In field: externalClientApplication - no ExternalClientApplication named ${eca} found`, [
+        'externalClientApplication',
+      ]);
+    }
+  }
+  if (type === 'SamlSsoConfig') {
+    const signing = content.requestSigningCertId as string | undefined;
+    if (signing && !certByIdOrName(map, signing, true)) {
+      throw err('INVALID_CROSS_REFERENCE_KEY', `In field: requestSigningCertId - no Certificate with id ${signing} found`, ['requestSigningCertId']);
+    }
+    const decryption = content.decryptionCertificate as string | undefined;
+    if (decryption && !certByIdOrName(map, decryption, false)) {
+      throw err('INVALID_CROSS_REFERENCE_KEY', `In field: decryptionCertificate - no Certificate named ${decryption} found`, ['decryptionCertificate']);
+    }
+    const validation = String(content.validationCert ?? '');
+    if (validation.includes('-----BEGIN') || !parseCertificate(validation)) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', 'Invalid certificate: validationCert must be the identity provider certificate, base64-encoded DER without PEM header lines', [
+        'validationCert',
+      ]);
+    }
+  }
+  if (type === 'IdentityProviderSettings' && content.enableIdentityProvider === true) {
+    const certName = String(content.certificateName ?? '');
+    if (!certByIdOrName(map, certName, false)) {
+      throw err('INVALID_CROSS_REFERENCE_KEY', `In field: certificateName - no Certificate named ${certName} found`, ['certificateName']);
+    }
+  }
+
+  let privateKey: KeyObject | undefined;
+  if (type === 'Certificate') {
+    const keySize = content.keySize === undefined ? 2048 : Number(content.keySize);
+    if (keySize !== 2048 && keySize !== 4096) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', `Invalid key size ${keySize}: the key size must be 2048 or 4096`, ['keySize']);
+    }
+    const empty = !body || body.toString('utf8').trim() === '';
+    if (!empty) {
+      const cert = parseCertificate(body as Buffer);
+      if (!cert) throw err('FIELD_INTEGRITY_EXCEPTION', 'The certificate file is not a valid X.509 certificate', ['content']);
+      content = { ...content, expirationDate: new Date(cert.validTo).toISOString() };
+    } else if (existing?.body) {
+      body = existing.body; // an update without a body keeps the certificate and its key
+    } else if (content.caSigned === true) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', 'A CA-signed certificate needs a certificate signing request and the signed certificate upload, which the Metadata API cannot do', ['caSigned']);
+    } else {
+      let notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+      if (content.expirationDate) {
+        notAfter = new Date(String(content.expirationDate));
+        if (Number.isNaN(notAfter.getTime()) || notAfter.getTime() <= Date.now()) {
+          throw err('FIELD_INTEGRITY_EXCEPTION', 'The expiration date must be in the future', ['expirationDate']);
+        }
+      }
+      const gen = await generateSelfSigned(ctx.orgId, fullName, keySize, notAfter);
+      body = Buffer.from(gen.pem);
+      privateKey = gen.privateKey;
+      content = { ...content, expirationDate: notAfter.toISOString().replace(/\.\d{3}Z$/, '.000Z'), keySize };
+    }
+  }
+
+  // ---- merge (settings) and store
+  const base = existing?.content ?? {};
+  if (type === 'AddressSettings' && existing) content = mergeAddressSettings(ctx, base, content);
+  else if (settings) content = deepMerge(type, base, content);
+  else content = orderContent(type, content);
+  if (type === 'Certificate') content = orderContent(type, { ...content, content: undefined });
+
+  const now = new Date().toISOString();
+  const component: MetadataComponent = {
+    type,
+    fullName: existing?.fullName ?? fullName,
+    content: { fullName: existing?.fullName ?? fullName, ...content },
+    lastModifiedDate: now,
+    createdDate: existing?.createdDate ?? now,
+    id: existing?.id ?? ctx.newId(keyPrefixOf(type)),
+  };
+  const finalBody = body ?? existing?.body;
+  if (finalBody) component.body = finalBody;
+  setComponent(map, component);
+  return { created: !existing && !settings, component, ...(privateKey ? { privateKey } : {}) };
+}
+
+/** Deletes a component (rules: settings and AddressSettings countries cannot be deleted). */
+export function deleteComponent(ctx: MetadataContext, map: ComponentMap, type: string, fullName: string): MetadataComponent {
+  if (isSettingsType(type)) throw err('INVALID_OPERATION', `Cannot delete ${type}: settings can only be updated`, ['fullName']);
+  const found = findComponent(map, type, fullName);
+  if (!found) throw err('INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no ${type} named ${fullName} found`, ['fullName']);
+  if (type === 'Certificate') {
+    for (const saml of map.get('SamlSsoConfig')?.values() ?? []) {
+      const c = saml.content;
+      if (c.decryptionCertificate === found.fullName || String(c.requestSigningCertId ?? '').slice(0, 15) === found.id.slice(0, 15)) {
+        throw err('DELETE_FAILED', `This certificate is in use by the SAML single sign-on configuration ${saml.fullName}.`);
+      }
+    }
+  }
+  if (type === 'ExternalClientApplication') {
+    for (const t of ECA_CHILD_TYPES) {
+      for (const child of map.get(t)?.values() ?? []) {
+        if (String(child.content.externalClientApplication).toLowerCase() === found.fullName.toLowerCase()) {
+          throw err('DELETE_FAILED', `This external client app is referenced by ${t} ${child.fullName}. Delete it first.`);
+        }
+      }
+    }
+  }
+  removeComponent(map, type, found.fullName);
+  privateKeys.get(ctx)?.delete(found.fullName);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------- seeding
+
+/** Validates (WSDL order, types, required fields, platform rules), stores and announces a component. For seeds. */
+export async function putComponent(
+  ctx: MetadataContext,
+  type: string,
+  fullName: string,
+  content: Content,
+  body?: Buffer
+): Promise<MetadataComponent> {
+  const xml = plainToXml('m', { fullName, ...content }).replace(/^<m>/, '<m xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">');
+  const node = parseXml(xml);
+  const errors: ValidationError[] = validateComponent(type, node, type === 'Certificate' ? ['content'] : []);
+  if (errors.length) throw new SalesforceError(errors[0].kind === 'parse' ? 'INVALID_TYPE' : 'REQUIRED_FIELD_MISSING', errors[0].message);
+  const { component, privateKey } = await saveComponent(ctx, ctx.components, type, fullName, toContent(type, node), body, 'seed');
+  if (privateKey) commitPrivateKey(ctx, component.fullName, privateKey);
+  ctx.onChange(type, component.fullName, component);
+  return component;
+}
+
+/** Read view of a component: settings that were never written read as their defaults. */
+export function readComponent(map: ComponentMap, type: string, fullName: string): MetadataComponent | undefined {
+  const found = findComponent(map, type, fullName);
+  if (found) return found;
+  if (isSettingsType(type) && fullName === settingsFullName(type)) {
+    const now = new Date(0).toISOString();
+    return { type, fullName, content: { fullName }, lastModifiedDate: now, createdDate: now, id: '' };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------- defaults
+
+type StateDef = [iso: string, name: string];
+const US_STATES: StateDef[] = [
+  ['AK', 'Alaska'], ['AL', 'Alabama'], ['AR', 'Arkansas'], ['AZ', 'Arizona'], ['CA', 'California'], ['CO', 'Colorado'],
+  ['CT', 'Connecticut'], ['DC', 'District of Columbia'], ['DE', 'Delaware'], ['FL', 'Florida'], ['GA', 'Georgia'], ['HI', 'Hawaii'],
+  ['IA', 'Iowa'], ['ID', 'Idaho'], ['IL', 'Illinois'], ['IN', 'Indiana'], ['KS', 'Kansas'], ['KY', 'Kentucky'], ['LA', 'Louisiana'],
+  ['MA', 'Massachusetts'], ['MD', 'Maryland'], ['ME', 'Maine'], ['MI', 'Michigan'], ['MN', 'Minnesota'], ['MO', 'Missouri'],
+  ['MS', 'Mississippi'], ['MT', 'Montana'], ['NC', 'North Carolina'], ['ND', 'North Dakota'], ['NE', 'Nebraska'], ['NH', 'New Hampshire'],
+  ['NJ', 'New Jersey'], ['NM', 'New Mexico'], ['NV', 'Nevada'], ['NY', 'New York'], ['OH', 'Ohio'], ['OK', 'Oklahoma'], ['OR', 'Oregon'],
+  ['PA', 'Pennsylvania'], ['RI', 'Rhode Island'], ['SC', 'South Carolina'], ['SD', 'South Dakota'], ['TN', 'Tennessee'], ['TX', 'Texas'],
+  ['UT', 'Utah'], ['VA', 'Virginia'], ['VT', 'Vermont'], ['WA', 'Washington'], ['WI', 'Wisconsin'], ['WV', 'West Virginia'], ['WY', 'Wyoming'],
+];
+const CA_PROVINCES: StateDef[] = [
+  ['AB', 'Alberta'], ['BC', 'British Columbia'], ['MB', 'Manitoba'], ['NB', 'New Brunswick'], ['NL', 'Newfoundland and Labrador'],
+  ['NS', 'Nova Scotia'], ['NT', 'Northwest Territories'], ['NU', 'Nunavut'], ['ON', 'Ontario'], ['PE', 'Prince Edward Island'],
+  ['QC', 'Quebec'], ['SK', 'Saskatchewan'], ['YT', 'Yukon Territories'],
+];
+const AU_STATES: StateDef[] = [
+  ['ACT', 'Australian Capital Territory'], ['NSW', 'New South Wales'], ['NT', 'Northern Territory'], ['QLD', 'Queensland'],
+  ['SA', 'South Australia'], ['TAS', 'Tasmania'], ['VIC', 'Victoria'], ['WA', 'Western Australia'],
+];
+const COUNTRIES: Array<[iso: string, name: string, states?: StateDef[]]> = [
+  ['AU', 'Australia', AU_STATES],
+  ['BR', 'Brazil'],
+  ['CA', 'Canada', CA_PROVINCES],
+  ['CH', 'Switzerland'],
+  ['DE', 'Germany'],
+  ['ES', 'Spain'],
+  ['FR', 'France'],
+  ['GB', 'United Kingdom'],
+  ['IE', 'Ireland'],
+  ['IN', 'India'],
+  ['IT', 'Italy'],
+  ['JP', 'Japan'],
+  ['MX', 'Mexico'],
+  ['NL', 'Netherlands'],
+  ['US', 'United States', US_STATES],
+];
+
+/** The settings of a new org: SecuritySettings, AddressSettings (integration values = full names), IdentityProviderSettings. */
+export function defaultSettings(): Array<{ type: string; fullName: string; content: Content }> {
+  const state = ([iso, name]: StateDef): Content => ({ active: true, integrationValue: name, isoCode: iso, label: name, standard: true, visible: true });
+  const countries = COUNTRIES.map(([iso, name, states]) => ({
+    active: true,
+    integrationValue: name,
+    isoCode: iso,
+    label: name,
+    orgDefault: false,
+    standard: true,
+    ...(states ? { states: states.map(state) } : {}),
+    visible: true,
+  }));
+  return [
+    {
+      type: 'SecuritySettings',
+      fullName: 'Security',
+      content: orderContent('SecuritySettings', {
+        enableAdminLoginAsAnyUser: false,
+        enableRequireHttpsConnection: true,
+        singleSignOnSettings: {
+          enableCaseInsensitiveFederationID: false,
+          enableForceDelegatedCallout: false,
+          enableMultipleSamlConfigs: true,
+          enableSamlJitProvisioning: false,
+          enableSamlLogin: false,
+          isLoginWithSalesforceCredentialsDisabled: false,
+        },
+      }),
+    },
+    { type: 'AddressSettings', fullName: 'Address', content: orderContent('AddressSettings', { countriesAndStates: { countries } }) },
+    { type: 'IdentityProviderSettings', fullName: 'IdentityProvider', content: { certificateName: '', enableIdentityProvider: false } },
+  ];
+}
+
+/** Stores the default settings in a context (no onChange: a new org's state). */
+export function installDefaultSettings(ctx: MetadataContext): void {
+  const now = new Date().toISOString();
+  for (const s of defaultSettings()) {
+    if (findComponent(ctx.components, s.type, s.fullName)) continue;
+    setComponent(ctx.components, {
+      type: s.type,
+      fullName: s.fullName,
+      content: { fullName: s.fullName, ...s.content },
+      createdDate: now,
+      lastModifiedDate: now,
+      id: '',
+    });
+  }
+}
