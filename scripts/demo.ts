@@ -27,7 +27,7 @@ const home = await mkdtemp(join(tmpdir(), 'provision-demo-'));
 let exitCode = 0;
 try {
   step(`Emulated org "${emu.orgName}" listening at ${emu.instanceUrl}`);
-  useHome(home);
+  await useHome(home);
   process.emitWarning = (() => undefined) as typeof process.emitWarning;
   const username = await loginWithAccessToken(emu.instanceUrl, emu.accessToken, 'demo');
   step(`Logged in as ${username} (alias "demo"), as sf org login access-token does`);

@@ -98,7 +98,7 @@ export class RestApi {
       limits: `${base}/limits`,
       composite: `${base}/composite`,
       jobs: `${base}/jobs`,
-      scim: `/services/scim`,
+      scim: '/services/scim',
     };
   }
 

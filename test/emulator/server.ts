@@ -14,7 +14,7 @@ import { RestApi } from './rest.js';
 import { OrgStore } from './store.js';
 import { executeSoql } from './soql.js';
 import { loadSeed, type Seed } from './seed.js';
-import { SalesforceError, type ApiCounters, type EmuRequest, type EmuResponse, type MetadataComponent, type OrgFlags } from './types.js';
+import { SalesforceError, type ApiCounters, type EmuRequest, type EmuResponse, type MetadataComponent, type OrgFlags, type SObjectRecord } from './types.js';
 
 export const LATEST_API_VERSION = '66.0';
 const OLDEST_API_VERSION = 20;
@@ -114,9 +114,10 @@ export class OrgEmulator {
     this.rest = new RestApi(this.store, () => this.limits());
     this.bulk = new Bulk2Api({
       ops: this.store,
-      describe: (name) => this.store.describe(name),
-      newId: (prefix) => this.store.newId(prefix),
-      query: (soql) => executeSoql(soql, this.store, {}).records,
+      describe: (name: string) => this.store.describe(name),
+      newId: (prefix: string): string => this.store.newId(prefix),
+      query: (soql: string, o?: { includeDeleted?: boolean }): Array<Record<string, unknown>> =>
+        executeSoql(soql, this.store, { includeDeleted: o?.includeDeleted }).records,
       processingDelayMs: opts.bulkProcessingDelayMs,
     });
     this.seed = seed;
@@ -176,7 +177,7 @@ export class OrgEmulator {
   public async reset(seed?: Seed): Promise<void> {
     const next = seed ?? this.seed;
     this.components.clear();
-    this.store.restore({ tables: new Map(), pendingEmails: new Map() });
+    this.store.clear(next.foreignUsernames ?? []);
     for (const k of Object.keys(this.counters) as Array<keyof ApiCounters>) this.counters[k] = 0;
     this.requests.length = 0;
     this.dailyApiUsed = 0;
@@ -191,7 +192,6 @@ export class OrgEmulator {
       edition: next.org?.edition ?? 'Developer Edition',
       apiEnabled: next.flags?.apiEnabled ?? true,
     });
-    this.store.ids.reset();
     this.seed = next;
     await this.applySeed(next);
   }
@@ -360,7 +360,7 @@ export class OrgEmulator {
   private pickFault(req: EmuRequest, api: ApiKind): FaultKind | undefined {
     for (const rule of this.faults) {
       const apiOk = rule.api ? rule.api === api : DATA_APIS.includes(api);
-      if (!apiOk || (rule.path && !rule.path.test(req.path)) || (rule.method && rule.method.toUpperCase() !== req.method)) continue;
+      if (!apiOk || (rule.path !== undefined && !rule.path.test(req.path)) || (rule.method !== undefined && rule.method.toUpperCase() !== req.method)) continue;
       rule.seen += 1;
       if (rule.seen <= (rule.after ?? 0)) continue;
       if (rule.fired >= (rule.times ?? 1)) continue;
@@ -425,7 +425,7 @@ export class OrgEmulator {
     const c = component?.content ?? {};
     const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v as string));
     const bool = (v: unknown): boolean => v === true || v === 'true';
-    const find = (object: string, tooling = false) =>
+    const find = (object: string, tooling = false): SObjectRecord | undefined =>
       this.store.records(object, { tooling }).find((r) => String(r.DeveloperName ?? r.Name).toLowerCase() === fullName.toLowerCase());
     const upsert = (object: string, fields: Record<string, unknown>, tooling = false, keyPrefix?: string): void => {
       const existing = find(object, tooling);

@@ -67,7 +67,20 @@ export class OrgStore implements RecordOps, SoqlDataSource {
 
   public constructor(private readonly opts: StoreOptions) {
     this.foreignUsernames = new Set((opts.foreignUsernames ?? []).map((u) => u.toLowerCase()));
+    this.clear();
+  }
+
+  /** Empties every table (a new, empty org). */
+  public clear(foreignUsernames?: string[]): void {
+    this.tables = new Map();
+    this.idIndex = new Map();
+    this.pendingEmails = new Map();
     for (const o of [...SOBJECTS, ...TOOLING_OBJECTS]) this.tables.set(this.tableKey(o.name, o.tooling === true), new Map());
+    this.ids.reset();
+    if (foreignUsernames) {
+      this.foreignUsernames.clear();
+      for (const u of foreignUsernames) this.foreignUsernames.add(u.toLowerCase());
+    }
   }
 
   public get flags(): OrgFlags {
@@ -94,7 +107,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     if (!schema) {
       throw new SalesforceError(
         'NOT_FOUND',
-        `The requested resource does not exist`,
+        'The requested resource does not exist',
         404
       );
     }
@@ -145,6 +158,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     const now = this.now().toISOString();
     const record: SObjectRecord = { Id: id };
     for (const fl of schema.fields) {
+      if (fl.name === 'Id') continue;
       if (fl.name in values) record[fl.name] = values[fl.name];
       else if (fl.defaultValue !== undefined) record[fl.name] = fl.defaultValue;
       else record[fl.name] = null;
@@ -187,7 +201,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     }
     if (!schema.deletable) {
       // Salesforce does not allow deleting these records at all (Users are deactivated instead).
-      throw new SalesforceError('INVALID_TYPE', `entity type cannot be deleted`, 400);
+      throw new SalesforceError('INVALID_TYPE', 'entity type cannot be deleted', 400);
     }
     this.beforeDelete(schema, existing);
     if (fieldOf(schema, 'IsDeleted')) {
@@ -447,7 +461,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       const target = this.byId(String(record[fl.name]));
       const allowed = (fl.referenceTo ?? []).map((t) => t.toLowerCase());
       if (!target || target.record.IsDeleted === true) {
-        throw new SalesforceError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, 400, [fl.name]);
+        throw new SalesforceError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', 400, [fl.name]);
       }
       if (allowed.length > 0 && !allowed.includes(target.type.toLowerCase())) {
         throw new SalesforceError(

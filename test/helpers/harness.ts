@@ -52,23 +52,23 @@ export type JsonRunResult<T> = RunResult & { json: { status: number; result: T; 
 const previousEnv: Record<string, string | undefined> = {};
 
 /** Points this process at an isolated HOME, so @salesforce/core reads and writes auth files there. */
-export const useHome = (home: string): void => {
+export const useHome = async (home: string): Promise<void> => {
   for (const [k, v] of Object.entries(isolatedEnv(home))) {
     if (!(k in previousEnv)) previousEnv[k] = process.env[k];
     process.env[k] = v;
   }
   StateAggregator.clearInstance();
-  ConfigAggregator.clearInstance();
+  await ConfigAggregator.clearInstance();
 };
 
-export const restoreHome = (): void => {
+export const restoreHome = async (): Promise<void> => {
   for (const [k, v] of Object.entries(previousEnv)) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
     delete previousEnv[k];
   }
   StateAggregator.clearInstance();
-  ConfigAggregator.clearInstance();
+  await ConfigAggregator.clearInstance();
 };
 
 /** What `sf org login access-token --instance-url URL --alias A` does: validate the token against the org, save, alias. */
@@ -100,7 +100,7 @@ export const setupTestOrg = async (opts: EmulatorOptions & { alias?: string } = 
   const emu = await OrgEmulator.start(opts);
   const home = await mkdtemp(join(tmpdir(), 'provision-test-'));
   const alias = opts.alias ?? 'emu';
-  useHome(home);
+  await useHome(home);
   const username = await loginWithAccessToken(emu.instanceUrl, emu.accessToken, alias);
   const org = await Org.create({ aliasOrUsername: username });
   const env = isolatedEnv(home);
@@ -110,8 +110,8 @@ export const setupTestOrg = async (opts: EmulatorOptions & { alias?: string } = 
     username,
     alias,
     org,
-    run: (args, o = {}) => runBin(args, { ...env, ...(o.env ?? {}) }, o),
-    runJson: async <T>(args: string[], o: { env?: Record<string, string> } = {}) => {
+    run: (args, o = {}): Promise<RunResult> => runBin(args, { ...env, ...(o.env ?? {}) }, o),
+    runJson: async <T>(args: string[], o: { env?: Record<string, string> } = {}): Promise<JsonRunResult<T>> => {
       const r = await runBin([...args, '--json'], { ...env, ...(o.env ?? {}) });
       let parsed: JsonRunResult<T>['json'];
       try {
@@ -121,9 +121,9 @@ export const setupTestOrg = async (opts: EmulatorOptions & { alias?: string } = 
       }
       return { ...r, json: parsed };
     },
-    close: async () => {
+    close: async (): Promise<void> => {
       await emu.stop();
-      restoreHome();
+      await restoreHome();
       await rm(home, { recursive: true, force: true });
     },
   };

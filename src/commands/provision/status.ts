@@ -1,8 +1,8 @@
 import { SfCommand, Flags } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { OrgClient } from '../../lib/client.js';
-import { readOrgStatus, type OrgStatus } from '../../lib/status.js';
-import { toSfError } from '../../lib/errors.js';
+import { OrgClient } from '../../provision/client.js';
+import { readOrgStatus, type OrgStatus } from '../../provision/status.js';
+import { toSfError } from '../../provision/errors.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.status');
