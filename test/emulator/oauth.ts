@@ -276,7 +276,8 @@ export class OAuthServer {
       .records('PermissionSetAssignment')
       .filter((a) => a.AssigneeId === user.Id)
       .map((a) => this.deps.store.get('PermissionSet', String(a.PermissionSetId ?? '')));
-    return assigned.some((ps) => ps?.PermissionsApiEnabled === true);
+    // The profile's own permission set mirrors the profile, which was checked above.
+    return assigned.some((ps) => ps?.IsOwnedByProfile !== true && ps?.PermissionsApiEnabled === true);
   }
 
   /** For admin-approved apps: the user's profile or one of its permission sets must be on the app. */
