@@ -1,5 +1,5 @@
 /*
- * npm run emulator -- --port <n> [--seed <file.json>] [--latency-ms <n>] [--fault-rate <0..1>]
+ * npm run emulator -- --port <n> [--seed <file.json>] [--latency-ms <n>] [--fault-rate <0..1>] [--verbose]
  * Runs an emulated org in the foreground; once ready prints exactly one JSON line to stdout:
  * {"instanceUrl": ..., "accessToken": ..., "username": ..., "orgId": ...}
  */
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     'fault-rate': { type: 'string', default: '0' },
     'fault-seed': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -34,6 +35,7 @@ const emu = await OrgEmulator.start({
   latencyMs: num('latency-ms', values['latency-ms'], 0, 60_000),
   faultRate: num('fault-rate', values['fault-rate'], 0, 1),
   faultSeed: values['fault-seed'] ? num('fault-seed', values['fault-seed'], 0, 2 ** 32) : undefined,
+  onRequest: values.verbose ? (e): void => void process.stderr.write(`${e.status} ${e.method} ${e.path}${decodeURIComponent(e.search.replace(/\+/g, ' '))} (${e.api})\n`) : undefined,
 });
 
 process.stdout.write(

@@ -34,6 +34,14 @@ describe('emulator: login and API paths through @salesforce/core and jsforce', f
     expect(fields.isDevHub).to.equal(false);
   });
 
+  it('answers the SandboxProcess question the real sf asks after login with zero rows (a production org)', async () => {
+    const conn = t.org.getConnection();
+    const res = await conn.tooling.query(
+      `SELECT Id,Status,SandboxName,SandboxInfoId,LicenseType,CreatedDate,CopyProgress,SandboxOrganization,SourceId,Description,EndDate,Features FROM SandboxProcess WHERE SandboxOrganization='${t.emu.orgId}' ORDER BY CreatedDate DESC`
+    );
+    expect(res.totalSize).to.equal(0);
+  });
+
   it('access tokens have the shape sf requires and ScratchOrgInfo is INVALID_TYPE', async () => {
     expect(t.emu.accessToken).to.match(/^00D\w{12,15}![.\w]*$/);
     const conn = t.org.getConnection();

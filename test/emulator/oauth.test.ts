@@ -134,3 +134,26 @@ describe('emulator: OAuth grants and the emulator CLI', function () {
     }
   });
 });
+
+describe('emulator: paths with repeated slashes', () => {
+  it('answers //services/data as /services/data (core sends the instance URL with a trailing slash)', async () => {
+    const { request } = await import('node:http');
+    const emu = await OrgEmulator.start();
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: emu.port, path: '//services//data', method: 'GET' }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status).to.equal(200);
+      const versions = JSON.parse(answer.body) as Array<{ version: string }>;
+      expect(versions.at(-1)?.version).to.equal('66.0');
+    } finally {
+      await emu.stop();
+    }
+  });
+});

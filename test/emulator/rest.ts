@@ -194,7 +194,7 @@ export class RestApi {
   }
 
   private describeGlobal(tooling: boolean): Record<string, unknown> {
-    const names = tooling ? ['Certificate', 'ApexClass', 'SamlSsoConfig'] : undefined;
+    const names = tooling ? ['Certificate', 'ApexClass', 'SamlSsoConfig', 'SandboxProcess'] : undefined;
     const schemas = (names ?? this.allNames()).map((n) => this.store.describe(n, { tooling })).filter((s): s is ObjectSchema => !!s);
     return {
       encoding: 'UTF-8',

@@ -440,6 +440,25 @@ export const TOOLING_OBJECTS: ObjectSchema[] = [
     '0LE',
     [idField(), ro('DeveloperName', 'string', { length: 80 }), ro('MasterLabel', 'string', { length: 80 }), ro('Issuer', 'string', { length: 1000 }), ...audit()],
     { createable: false, updateable: false, deletable: false, tooling: true }
+  ),  // Sandboxes made from this org: `sf org login` asks, and a production org answers with zero rows.
+  obj(
+    'SandboxProcess',
+    '0GR',
+    [
+      idField(),
+      ro('Status', 'picklist'),
+      ro('SandboxName', 'string', { length: 10 }),
+      ro('SandboxInfoId', 'reference', { referenceTo: ['SandboxInfo'] }),
+      ro('LicenseType', 'picklist'),
+      ro('CopyProgress', 'int'),
+      ro('SandboxOrganization', 'string', { length: 18 }),
+      ro('SourceId', 'string', { length: 18 }),
+      ro('Description', 'string', { length: 255 }),
+      ro('EndDate', 'datetime'),
+      ro('Features', 'multipicklist'),
+      ...audit(),
+    ],
+    { createable: false, updateable: false, deletable: false, tooling: true }
   ),
 ];
 

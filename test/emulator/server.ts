@@ -50,7 +50,12 @@ export type EmulatorOptions = {
   sessionLifetimeMs?: number;
   /** How long a Bulk job stays InProgress. */
   bulkProcessingDelayMs?: number;
+  /** Called after every request (the CLI's --verbose prints these). */
+  onRequest?: (entry: RequestLogEntry) => void;
 };
+
+/** One request as the emulator saw it: path without the query string, which is in `search`. */
+export type RequestLogEntry = { method: string; path: string; search: string; api: ApiKind | 'other'; status: number };
 
 const DATA_APIS: ApiKind[] = ['rest', 'tooling', 'soap', 'metadata', 'bulk'];
 
@@ -74,7 +79,7 @@ export class OrgEmulator {
   public readonly oauth: OAuthServer;
   public readonly counters: ApiCounters = { rest: 0, tooling: 0, soap: 0, metadata: 0, bulk: 0, oauth: 0, total: 0 };
   /** Every request seen: method, path and the API it counted against (for tests asserting call sequences). */
-  public readonly requests: Array<{ method: string; path: string; api: ApiKind | 'other'; status: number }> = [];
+  public readonly requests: RequestLogEntry[] = [];
   public dailyApiMax = 15_000;
   public dailyApiUsed = 0;
   public latencyMs: number;
@@ -101,6 +106,7 @@ export class OrgEmulator {
       apiEnabled: seed.flags?.apiEnabled ?? true,
     };
     this.latencyMs = opts.latencyMs ?? 0;
+    this.onRequestHook = opts.onRequest;
     this.faultRate = opts.faultRate ?? 0;
     this.random = prng(opts.faultSeed ?? 42);
     this.store = new OrgStore({ orgId: this.orgId, flags: this.flags, components: this.components, foreignUsernames: seed.foreignUsernames });
@@ -124,6 +130,7 @@ export class OrgEmulator {
   }
 
   private seed: Seed;
+  private onRequestHook?: EmulatorOptions['onRequest'];
 
   /** Starts an emulator on 127.0.0.1 (a free port unless one is given) and loads the seed. */
   public static async start(opts: EmulatorOptions = {}): Promise<OrgEmulator> {
@@ -247,8 +254,9 @@ export class OrgEmulator {
         }
         chunks.push(chunk as Buffer);
       }
-      const url = new URL(req.url ?? '/', 'http://emulator');
-      const path = url.pathname.replace(/\/{2,}/g, '/');
+      // Collapse repeated slashes first: core sends //services/... and URL() would read //services as a host.
+      const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/').replace(/\/{2,}/g, '/'), 'http://emulator');
+      const path = url.pathname;
       const versionMatch = /^\/services\/(?:data\/v|Soap\/[a-zA-Z]\/)(\d+\.\d)/.exec(path);
       const emuReq: EmuRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
@@ -260,7 +268,9 @@ export class OrgEmulator {
       };
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       const { api, response } = await this.route(emuReq);
-      this.requests.push({ method: emuReq.method, path, api, status: response.status });
+      const entry = { method: emuReq.method, path, search: url.search, api, status: response.status };
+      this.requests.push(entry);
+      this.onRequestHook?.(entry);
       this.send(res, response, api);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
