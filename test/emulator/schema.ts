@@ -86,6 +86,23 @@ export const LANGUAGES = ['en_US', 'en_GB', 'de', 'fr', 'es', 'nl_NL', 'ja', 'pt
 export const EMAIL_ENCODINGS = ['UTF-8', 'ISO-8859-1', 'Shift_JIS', 'ISO-2022-JP', 'EUC-JP', 'ks_c_5601-1987', 'Big5', 'GB2312'];
 export const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
 
+/** ApexClass reads the same through REST and Tooling (one table, see store.ts). */
+const APEX_CLASS = obj(
+  'ApexClass',
+  '01p',
+  [
+    idField(),
+    ro('Name', 'string', { length: 255 }),
+    ro('NamespacePrefix', 'string', { length: 15 }),
+    ro('ApiVersion', 'double'),
+    ro('Status', 'picklist', { picklistValues: ['Active', 'Deleted'] }),
+    ro('IsValid', 'boolean'),
+    ro('Body', 'textarea', { length: 1000000 }),
+    ...audit(),
+  ],
+  { createable: false, updateable: false, deletable: false }
+);
+
 export const SOBJECTS: ObjectSchema[] = [
   obj(
     'User',
@@ -337,21 +354,7 @@ export const SOBJECTS: ObjectSchema[] = [
     [idField(), ro('DeveloperName', 'string', { length: 80 }), ro('FriendlyName', 'string', { length: 80 }), ro('ProviderType', 'picklist'), ...audit()],
     { createable: false, updateable: false, deletable: false }
   ),
-  obj(
-    'ApexClass',
-    '01p',
-    [
-      idField(),
-      ro('Name', 'string', { length: 255 }),
-      ro('NamespacePrefix', 'string', { length: 15 }),
-      ro('ApiVersion', 'double'),
-      ro('Status', 'picklist', { picklistValues: ['Active', 'Deleted'] }),
-      ro('IsValid', 'boolean'),
-      ro('Body', 'textarea', { length: 1000000 }),
-      ...audit(),
-    ],
-    { createable: false, updateable: false, deletable: false }
-  ),
+  APEX_CLASS,
   // Mirrors of metadata, kept in step by the Metadata API (read-only through REST).
   obj(
     'SamlSsoConfig',
@@ -420,21 +423,7 @@ export const TOOLING_OBJECTS: ObjectSchema[] = [
     ],
     { createable: false, updateable: false, deletable: false, tooling: true }
   ),
-  obj(
-    'ApexClass',
-    '01p',
-    [
-      idField(),
-      ro('Name', 'string', { length: 255 }),
-      ro('NamespacePrefix', 'string', { length: 15 }),
-      ro('ApiVersion', 'double'),
-      ro('Status', 'picklist', { picklistValues: ['Active', 'Deleted'] }),
-      ro('IsValid', 'boolean'),
-      ro('Body', 'textarea', { length: 1000000 }),
-      ...audit(),
-    ],
-    { createable: false, updateable: false, deletable: false, tooling: true }
-  ),
+  { ...APEX_CLASS, tooling: true },
   obj(
     'SamlSsoConfig',
     '0LE',
