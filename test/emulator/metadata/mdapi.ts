@@ -439,18 +439,9 @@ function componentXml(c: MetadataComponent): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${c.type} xmlns="${NS}"${xsi}>\n${inner}</${c.type}>\n`;
 }
 
-export async function startRetrieve(ctx: MetadataContext, req: XNode | undefined, apiVersion: string): Promise<Content> {
-  const id = ctx.newId('09S');
-  const singlePackage = bool(req, 'singlePackage', false);
-  const root = singlePackage ? '' : 'unpackaged/';
-  const unpackaged = child(req, 'unpackaged');
-  const version = childText(unpackaged, 'version') ?? childText(req, 'apiVersion') ?? apiVersion;
-  const zip = new JSZip();
-  const fileProperties: Content[] = [];
-  const messages: Content[] = [];
-  const pkgTypes = new Map<string, string[]>();
-  const now = new Date().toISOString();
-  const prop = (c: MetadataComponent, fileName: string, fullName: string, type: string): Content => ({
+/** FileProperties of a component, as listMetadata and retrieve report them. */
+export function filePropertiesOf(ctx: MetadataContext, c: MetadataComponent, fileName: string, fullName: string, type: string): Content {
+  return {
     createdById: ctx.userId,
     createdByName: 'Emulator User',
     createdDate: c.createdDate,
@@ -462,7 +453,22 @@ export async function startRetrieve(ctx: MetadataContext, req: XNode | undefined
     lastModifiedDate: c.lastModifiedDate,
     manageableState: 'unmanaged',
     type,
-  });
+  };
+}
+
+export async function startRetrieve(ctx: MetadataContext, req: XNode | undefined, apiVersion: string): Promise<Content> {
+  const id = ctx.newId('09S');
+  const singlePackage = bool(req, 'singlePackage', false);
+  const root = singlePackage ? '' : 'unpackaged/';
+  const unpackaged = child(req, 'unpackaged');
+  const version = childText(unpackaged, 'version') ?? childText(req, 'apiVersion') ?? apiVersion;
+  const zip = new JSZip();
+  const fileProperties: Content[] = [];
+  const messages: Content[] = [];
+  const pkgTypes = new Map<string, string[]>();
+  const now = new Date().toISOString();
+  const prop = (c: MetadataComponent, fileName: string, fullName: string, type: string): Content =>
+    filePropertiesOf(ctx, c, fileName, fullName, type);
   for (const t of childrenNamed(unpackaged, 'types')) {
     const typeName = childText(t, 'name') ?? '';
     const members = childrenNamed(t, 'members').map((m) => m.text);

@@ -13,7 +13,7 @@
  */
 import { SalesforceError, type MetadataComponent, type MetadataContext } from '../types.js';
 import { commitPrivateKey, deleteComponent, findComponent, readComponent, saveComponent, setComponent, isSettingsType, settingsFullName } from './components.js';
-import { checkDeployStatus, checkRetrieveStatus, startDeploy, startRetrieve, cancelDeploy, fileNameOf, describeTypes } from './mdapi.js';
+import { checkDeployStatus, checkRetrieveStatus, startDeploy, startRetrieve, cancelDeploy, fileNameOf, describeTypes, filePropertiesOf } from './mdapi.js';
 import { contentToXml, elementDef, isComplexType, isMetadataType, NS, toContent, validateComponent, type Content } from './validate.js';
 import { attrLocal, child, childrenNamed, childText, escapeXml, parseXml, XmlError, type XNode } from './xml.js';
 
@@ -201,19 +201,7 @@ function listMetadata(ctx: MetadataContext, op: XNode): string {
     for (const c of comps) {
       const fullName = isSettingsType(c.type) ? settingsFullName(c.type) : c.fullName;
       out.push(
-        resultXml('FileProperties', {
-          createdById: ctx.userId,
-          createdByName: 'Emulator User',
-          createdDate: c.createdDate,
-          fileName: fileNameOf(c.type, fullName),
-          fullName,
-          id: c.id || '',
-          lastModifiedById: ctx.userId,
-          lastModifiedByName: 'Emulator User',
-          lastModifiedDate: c.lastModifiedDate,
-          manageableState: 'unmanaged',
-          type: isSettingsType(c.type) ? 'Settings' : c.type,
-        })
+        resultXml('FileProperties', filePropertiesOf(ctx, c, fileNameOf(c.type, fullName), fullName, isSettingsType(c.type) ? 'Settings' : c.type))
       );
     }
   }
