@@ -722,7 +722,7 @@ export class Bulk2Api {
     next.set('queryLocator', encodeLocator(offset + JOBS_PAGE_SIZE));
     return jsonResponse(200, {
       done,
-      records: page.map((j) => (j.kind === 'ingest' ? ingestSummary(j) : querySummary(j))),
+      records: page.map(jobSummary),
       nextRecordsUrl: done ? null : `/services/data/v${version}/jobs/${area}?${next.toString()}`,
     });
   }
@@ -909,15 +909,6 @@ function ingestInfo(job: IngestJob, full: boolean): Record<string, unknown> {
   return info;
 }
 
-function ingestSummary(job: IngestJob): Record<string, unknown> {
-  const info = baseInfo(job);
-  info.jobType = 'V2Ingest';
-  info.contentUrl = `services/data/v${job.apiVersion}/jobs/ingest/${job.id}/batches`;
-  info.lineEnding = job.lineEnding;
-  info.columnDelimiter = job.columnDelimiter;
-  return info;
-}
-
 function queryInfo(job: QueryJob, full: boolean): Record<string, unknown> {
   const info = baseInfo(job);
   info.jobType = 'V2Query';
@@ -933,11 +924,11 @@ function queryInfo(job: QueryJob, full: boolean): Record<string, unknown> {
   return info;
 }
 
-function querySummary(job: QueryJob): Record<string, unknown> {
-  const info = baseInfo(job);
-  info.jobType = 'V2Query';
-  info.lineEnding = job.lineEnding;
-  info.columnDelimiter = job.columnDelimiter;
+/** A job as the job list shows it: the short info, without errorMessage; ingest jobs always carry contentUrl. */
+function jobSummary(job: IngestJob | QueryJob): Record<string, unknown> {
+  const info = job.kind === 'ingest' ? ingestInfo(job, false) : queryInfo(job, false);
+  delete info.errorMessage;
+  if (job.kind === 'ingest') info.contentUrl = `services/data/v${job.apiVersion}/jobs/ingest/${job.id}/batches`;
   return info;
 }
 

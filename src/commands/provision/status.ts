@@ -68,42 +68,39 @@ export default class ProvisionStatus extends SfCommand<ProvisionStatusResult> {
         { setting: 'State/Country picklists enabled', value: yesNo(s.picklists.stateCountryEnabled) },
       ],
     });
-    if (s.samlConfigs.length === 0) this.log(`${messages.getMessage('info.header.saml')}: ${messages.getMessage('info.none')}`);
-    else {
-      this.table({
-        title: messages.getMessage('info.header.saml'),
-        data: s.samlConfigs.map((c) => ({
-          name: c.name,
-          issuer: c.issuer ?? '',
-          identity: `${c.identityMapping ?? ''} in ${c.identityLocation ?? ''}`,
-          jit: c.jitEnabled ? (c.jitHandlerId ? 'on (Apex handler)' : 'on') : 'off',
-        })),
-      });
-    }
-    if (s.certificates.length === 0) this.log(`${messages.getMessage('info.header.certificates')}: ${messages.getMessage('info.none')}`);
-    else {
-      this.table({
-        title: messages.getMessage('info.header.certificates'),
-        data: s.certificates.map((c) => ({
-          label: c.label,
-          name: c.name,
-          'key size': c.keySize ?? '',
-          expires: c.expirationDate?.slice(0, 10) ?? '',
-          'days left': c.daysLeft ?? '',
-          exportable: yesNo(c.exportable),
-        })),
-      });
-    }
-    if (s.apps.length === 0) this.log(`${messages.getMessage('info.header.apps')}: ${messages.getMessage('info.none')}`);
-    else {
-      this.table({
-        title: messages.getMessage('info.header.apps'),
-        data: s.apps.map((a) => ({ name: a.name, type: a.type === 'ExternalClientApplication' ? 'External Client App' : 'Connected App' })),
-      });
-    }
+    this.tableOrNone(
+      messages.getMessage('info.header.saml'),
+      s.samlConfigs.map((c) => ({
+        name: c.name,
+        issuer: c.issuer ?? '',
+        identity: `${c.identityMapping ?? ''} in ${c.identityLocation ?? ''}`,
+        jit: c.jitEnabled ? (c.jitHandlerId ? 'on (Apex handler)' : 'on') : 'off',
+      }))
+    );
+    this.tableOrNone(
+      messages.getMessage('info.header.certificates'),
+      s.certificates.map((c) => ({
+        label: c.label,
+        name: c.name,
+        'key size': c.keySize ?? '',
+        expires: c.expirationDate?.slice(0, 10) ?? '',
+        'days left': c.daysLeft ?? '',
+        exportable: yesNo(c.exportable),
+      }))
+    );
+    this.tableOrNone(
+      messages.getMessage('info.header.apps'),
+      s.apps.map((a) => ({ name: a.name, type: a.type === 'ExternalClientApplication' ? 'External Client App' : 'Connected App' }))
+    );
     this.table({
       title: messages.getMessage('info.header.api'),
       data: [{ 'daily max': s.api.dailyMax, used: s.api.dailyUsed, remaining: s.api.dailyRemaining }],
     });
+  }
+
+  /** A titled table, or "Title: (none)" when there are no rows. */
+  private tableOrNone(title: string, data: Array<Record<string, unknown>>): void {
+    if (data.length === 0) this.log(`${title}: ${messages.getMessage('info.none')}`);
+    else this.table({ title, data });
   }
 }
