@@ -1,0 +1,125 @@
+/*
+ * Plans: what a resource would change in the org to reach a desired state.
+ *
+ * Every resource reads its current state, compares it with the desired state in a pure `plan` function and hands
+ * back a list of changes; `apply` carries them out. `--dry-run` prints the plan, `--output-dir` writes the
+ * components the plan carries as source-format files, and a second run of the same command plans no change.
+ */
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'none';
+
+/** What happened to a change: planned (dry run), applied, failed, unchanged (nothing to do), written (--output-dir). */
+export type ChangeStatus = 'planned' | 'applied' | 'failed' | 'unchanged' | 'written';
+
+export type FieldChange = {
+  field: string;
+  from?: unknown;
+  to?: unknown;
+};
+
+/** A metadata component to write with the Metadata API or as a source-format file. Keys in WSDL order. */
+export type MetadataComponent = {
+  type: string;
+  fullName: string;
+  content: Record<string, unknown>;
+  /** The body of a MetadataWithContent type (a certificate's .crt); empty for a certificate Salesforce generates. */
+  body?: string;
+};
+
+/** A record operation on an sObject (for what has no metadata type, such as login-page providers). */
+export type RecordOperation = {
+  sobject: string;
+  operation: 'create' | 'delete';
+  id?: string;
+  values?: Record<string, unknown>;
+};
+
+export type Change = {
+  /** The kind of org resource: a metadata type name or an sObject name. */
+  resource: string;
+  /** Its name in the org (a metadata fullName, or a label for records). */
+  name: string;
+  action: ChangeAction;
+  fields: FieldChange[];
+  status: ChangeStatus;
+  /** Why a change is planned or refused, in words for the admin. */
+  note?: string;
+  error?: { code?: string; message: string };
+  /** Set when applying means writing metadata. Never holds secrets: they travel outside plans. */
+  metadata?: MetadataComponent;
+  record?: RecordOperation;
+};
+
+export const hasChanges = (changes: Change[]): boolean => changes.some((c) => c.action !== 'none');
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Structural equality for metadata values: 'true' equals true, numbers equal their strings, arrays by order. */
+export const sameValue = (a: unknown, b: unknown): boolean => {
+  const norm = (v: unknown): unknown => (v === undefined || v === null || v === '' ? undefined : typeof v === 'boolean' || typeof v === 'number' ? String(v) : v);
+  const x = norm(a);
+  const y = norm(b);
+  if (Array.isArray(x) || Array.isArray(y)) {
+    const xa = Array.isArray(x) ? x : x === undefined ? [] : [x];
+    const ya = Array.isArray(y) ? y : y === undefined ? [] : [y];
+    return xa.length === ya.length && xa.every((v, i) => sameValue(v, ya[i]));
+  }
+  if (isObject(x) || isObject(y)) {
+    if (!isObject(x) || !isObject(y)) return false;
+    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+    return [...keys].every((k) => sameValue(x[k], y[k]));
+  }
+  return x === y;
+};
+
+/**
+ * The fields whose desired value differs from the current one. Only fields the desired state names are compared:
+ * what the command does not manage is left as the org has it.
+ */
+export const diffFields = (current: Record<string, unknown> | undefined, desired: Record<string, unknown>): FieldChange[] =>
+  Object.entries(desired)
+    .filter(([k, v]) => v !== undefined && !sameValue(current?.[k], v))
+    .map(([field, to]) => ({ field, from: current?.[field], to }));
+
+/** A change that creates, updates or leaves alone one metadata component. */
+export const metadataChange = (
+  component: MetadataComponent,
+  current: Record<string, unknown> | undefined,
+  desired: Record<string, unknown>,
+  opts: { note?: string; exists?: boolean } = {}
+): Change => {
+  const exists = opts.exists ?? current !== undefined;
+  const fields = exists ? diffFields(current, desired) : Object.entries(desired).filter(([, v]) => v !== undefined).map(([field, to]) => ({ field, to }));
+  const action: ChangeAction = !exists ? 'create' : fields.length ? 'update' : 'none';
+  return {
+    resource: component.type,
+    name: component.fullName,
+    action,
+    fields,
+    status: action === 'none' ? 'unchanged' : 'planned',
+    metadata: component,
+    ...(opts.note ? { note: opts.note } : {}),
+  };
+};
+
+/** Short printable form of a value in a plan (long certificates and blobs are abbreviated). */
+export const displayValue = (v: unknown): string => {
+  if (v === undefined || v === null || v === '') return '(none)';
+  if (typeof v === 'string') return v.length > 60 ? `${v.slice(0, 24)}…${v.slice(-12)} (${v.length} chars)` : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const json = JSON.stringify(v);
+  return json.length > 60 ? `${json.slice(0, 57)}…` : json;
+};
+
+/** One row per field change (or one per change without fields), for tables and logs. */
+export const planRows = (changes: Change[]): Array<{ action: string; resource: string; name: string; field: string; from: string; to: string; status: string }> =>
+  changes.flatMap((c) => {
+    const base = { action: c.action === 'none' ? 'no change' : c.action, resource: c.resource, name: c.name, status: c.status };
+    if (c.action === 'none' || c.fields.length === 0 || c.action === 'delete') return [{ ...base, field: '', from: '', to: '' }];
+    return c.fields.map((f) => ({
+      ...base,
+      field: f.field,
+      from: c.action === 'create' ? '' : displayValue(f.from),
+      to: displayValue(f.to),
+    }));
+  });
