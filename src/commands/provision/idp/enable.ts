@@ -1,0 +1,62 @@
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { OrgClient } from '../../../provision/client.js';
+import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
+import { readCertificates } from '../../../provision/resources/certificate.js';
+import { describeCertificateName, findCertificate, planIdentityProvider, readIdentityProvider } from '../../../provision/resources/identity-provider.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-provision', 'provision.idp.enable');
+
+/** Days before expiry from which enabling warns about the certificate. */
+const EXPIRY_WARNING_DAYS = 30;
+
+export type IdpEnableResult = PlanResult & {
+  certificate: { name: string; label: string; expirationDate?: string };
+};
+
+export default class IdpEnable extends SfCommand<IdpEnableResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    cert: Flags.string({ summary: messages.getMessage('flags.cert.summary'), required: true }),
+    'dry-run': dryRunFlag,
+    'output-dir': outputDirFlag,
+  };
+
+  public async run(): Promise<IdpEnableResult> {
+    const { flags } = await this.parse(IdpEnable);
+    const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
+    const { current, certs } = await step(this, 'Reading the identity provider settings and certificates', messages, async () => {
+      const [c, list] = await Promise.all([readIdentityProvider(client), readCertificates(client)]);
+      return { current: c, certs: list };
+    });
+
+    const match = findCertificate(certs, flags.cert);
+    if ('missing' in match) {
+      if (certs.length === 0) throw messages.createError('error.NoCerts', [flags.cert]);
+      throw messages.createError('error.UnknownCert', [flags.cert, certs.map(describeCertificateName).join(', ')]);
+    }
+    if ('ambiguous' in match) throw messages.createError('error.AmbiguousCert', [flags.cert, match.ambiguous.map((c) => c.name).join(', ')]);
+    const cert = match.found;
+
+    const change = planIdentityProvider(current, { enabled: true, certificateName: cert.name });
+    if (current.enableIdentityProvider && current.certificateName && current.certificateName !== cert.name) {
+      this.warn(messages.getMessage('warning.CertChange', [current.certificateName, cert.name]));
+    }
+    if (cert.daysLeft !== undefined && cert.expirationDate) {
+      if (cert.daysLeft < 0) this.warn(messages.getMessage('warning.CertExpired', [cert.name, cert.expirationDate.slice(0, 10)]));
+      else if (cert.daysLeft <= EXPIRY_WARNING_DAYS) {
+        this.warn(messages.getMessage('warning.CertExpiring', [cert.name, String(cert.daysLeft), cert.expirationDate.slice(0, 10)]));
+      }
+    }
+
+    const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    if (result.changed && !result.dryRun) this.log(messages.getMessage('info.next'));
+    return { ...result, certificate: { name: cert.name, label: cert.label, expirationDate: cert.expirationDate } };
+  }
+}

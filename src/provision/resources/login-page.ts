@@ -1,0 +1,139 @@
+/*
+ * The My Domain login page: its AuthConfig (Type 'Org') and the identity-provider buttons on it, which are
+ * AuthConfigProviders records (AuthConfigId = the page, AuthProviderId = a SamlSsoConfig or AuthProvider id).
+ * AuthConfig itself is read-only through every API: whether the username/password form shows
+ * (AuthOptionsUsernamePassword) can only be changed in Setup.
+ */
+import type { OrgClient } from '../client.js';
+import type { Change } from '../plan.js';
+import { asBool, asString } from './values.js';
+
+export type LoginPageProvider = {
+  /** The AuthConfigProviders record. */
+  id: string;
+  /** The SamlSsoConfig or AuthProvider it shows. */
+  authProviderId: string;
+};
+
+export type LoginPageState = {
+  authConfigId: string;
+  developerName: string;
+  label: string;
+  /** The login page's address (the My Domain login URL). */
+  url?: string;
+  /** The username and password form shows on the page. */
+  loginForm: boolean;
+  /** At least one SAML configuration shows (as Salesforce reports it). */
+  samlOption: boolean;
+  providers: LoginPageProvider[];
+};
+
+/** An identity provider that can have a button: a SAML configuration or an Auth. Provider. */
+export type IdentityProviderRef = {
+  id: string;
+  /** API name (DeveloperName). */
+  name: string;
+  label: string;
+  kind: 'SamlSsoConfig' | 'AuthProvider';
+};
+
+const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** Ids compare on their case-sensitive 15-character form. */
+export const sameId = (a: string | undefined, b: string | undefined): boolean => Boolean(a && b && a.slice(0, 15) === b.slice(0, 15));
+
+/** The My Domain login page (the active AuthConfig of Type 'Org') and its providers, or undefined when the org has none. */
+export const readLoginPage = async (client: OrgClient): Promise<LoginPageState | undefined> => {
+  const configs = await client.query<Record<string, unknown>>(
+    "SELECT Id, DeveloperName, MasterLabel, Url, IsActive, AuthOptionsUsernamePassword, AuthOptionsSaml FROM AuthConfig WHERE Type = 'Org'"
+  );
+  const config = configs.find((c) => asBool(c.IsActive)) ?? configs[0];
+  if (!config) return undefined;
+  const id = String(config.Id);
+  const rows = await client.query<Record<string, unknown>>(`SELECT Id, AuthProviderId FROM AuthConfigProviders WHERE AuthConfigId = ${quote(id)}`);
+  return {
+    authConfigId: id,
+    developerName: String(config.DeveloperName ?? ''),
+    label: String(config.MasterLabel ?? config.DeveloperName ?? ''),
+    url: asString(config.Url),
+    loginForm: asBool(config.AuthOptionsUsernamePassword),
+    samlOption: asBool(config.AuthOptionsSaml),
+    providers: rows.map((r) => ({ id: String(r.Id), authProviderId: String(r.AuthProviderId ?? '') })),
+  };
+};
+
+/** The org's SAML single sign-on configurations (sObject SamlSsoConfig), by API name. */
+export const readSamlSsoConfigRefs = async (client: OrgClient): Promise<IdentityProviderRef[]> =>
+  (await client.query<Record<string, unknown>>('SELECT Id, DeveloperName, MasterLabel FROM SamlSsoConfig ORDER BY DeveloperName')).map((r) => ({
+    id: String(r.Id),
+    name: String(r.DeveloperName),
+    label: String(r.MasterLabel ?? r.DeveloperName),
+    kind: 'SamlSsoConfig' as const,
+  }));
+
+/** The org's Auth. Providers (OpenID Connect, social sign-on), by API name: only to name buttons they own. */
+export const readAuthProviderRefs = async (client: OrgClient): Promise<IdentityProviderRef[]> =>
+  (await client.query<Record<string, unknown>>('SELECT Id, DeveloperName, FriendlyName FROM AuthProvider ORDER BY DeveloperName')).map((r) => ({
+    id: String(r.Id),
+    name: String(r.DeveloperName),
+    label: String(r.FriendlyName ?? r.DeveloperName),
+    kind: 'AuthProvider' as const,
+  }));
+
+/** A SAML configuration by API name, else by label (both case-insensitive); undefined when none matches. */
+export const findSamlSsoConfig = (configs: IdentityProviderRef[], nameOrLabel: string): IdentityProviderRef | undefined => {
+  const wanted = nameOrLabel.trim().toLowerCase();
+  const byLabel = configs.filter((c) => c.label.toLowerCase() === wanted);
+  return configs.find((c) => c.name.toLowerCase() === wanted) ?? (byLabel.length === 1 ? byLabel[0] : undefined);
+};
+
+/**
+ * Plans the provider's button on the login page: present → one AuthConfigProviders record to create unless it is
+ * there; absent → the records that show it to delete (normally one). A button already as wanted plans no change.
+ */
+export const planLoginPageProvider = (page: LoginPageState, provider: IdentityProviderRef, present: boolean): Change[] => {
+  const rows = page.providers.filter((p) => sameId(p.authProviderId, provider.id));
+  const base = { resource: 'AuthConfigProviders', name: provider.name };
+  if (present) {
+    if (rows.length > 0) {
+      return [{ ...base, action: 'none', fields: [], status: 'unchanged', note: `already on the login page ${page.label}` }];
+    }
+    return [
+      {
+        ...base,
+        action: 'create',
+        fields: [
+          { field: 'AuthConfigId', to: page.authConfigId },
+          { field: 'AuthProviderId', to: provider.id },
+        ],
+        status: 'planned',
+        record: { sobject: 'AuthConfigProviders', operation: 'create', values: { AuthConfigId: page.authConfigId, AuthProviderId: provider.id } },
+      },
+    ];
+  }
+  if (rows.length === 0) return [{ ...base, action: 'none', fields: [], status: 'unchanged', note: `not on the login page ${page.label}` }];
+  return rows.map(
+    (row): Change => ({
+      ...base,
+      action: 'delete',
+      fields: [{ field: 'AuthProviderId', from: provider.id }],
+      status: 'planned',
+      record: { sobject: 'AuthConfigProviders', operation: 'delete', id: row.id },
+    })
+  );
+};
+
+/**
+ * The names of the buttons on the page once the changes have run: applied and planned (dry-run) changes count,
+ * failed ones do not. Buttons whose provider is not among `known` show by their id.
+ */
+export const providersAfter = (page: LoginPageState, changes: Array<Pick<Change, 'action' | 'status' | 'name'>>, known: IdentityProviderRef[]): string[] => {
+  const nameOf = (id: string): string => known.find((k) => sameId(k.id, id))?.name ?? id;
+  const names = new Set(page.providers.map((p) => nameOf(p.authProviderId)));
+  for (const c of changes) {
+    if (c.status !== 'applied' && c.status !== 'planned') continue;
+    if (c.action === 'create') names.add(c.name);
+    if (c.action === 'delete') names.delete(c.name);
+  }
+  return [...names].sort((a, b) => a.localeCompare(b));
+};
