@@ -75,8 +75,7 @@ export const writeSourceFiles = async (outputDir: string, components: MetadataCo
 
 /** The object the Metadata API takes: fullName first, then the fields, then a content file base64-encoded. */
 const toApiObject = (component: MetadataComponent): Record<string, unknown> => {
-  const fields: Record<string, unknown> = { ...component.content };
-  delete fields.fullName;
+  const fields = Object.fromEntries(Object.entries(component.content).filter(([k, v]) => k !== 'fullName' && v !== undefined && v !== null));
   return {
     fullName: component.fullName,
     ...fields,
