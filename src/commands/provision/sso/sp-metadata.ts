@@ -1,0 +1,90 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { OrgClient } from '../../../provision/client.js';
+import { step } from '../../../provision/command.js';
+import { nameIdFormatFor, readRequestSigningCertificate } from '../../../provision/resources/saml-config.js';
+import { asString } from '../../../provision/resources/values.js';
+import { describeCertificate } from '../../../provision/saml/certificates.js';
+import { buildSpMetadata, salesforceSpEndpoints, SamlMetadataBuildError } from '../../../provision/saml/sp-metadata.js';
+import { guard, readExistingConfig } from './configure.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-provision', 'provision.sso.sp-metadata');
+
+export type SsoSpMetadataResult = {
+  name: string;
+  entityId: string;
+  /** Where the identity provider posts its SAML responses (HTTP-POST). */
+  acsUrl: string;
+  /** Salesforce's single logout endpoint, when the configuration uses single logout. */
+  sloUrl?: string;
+  nameIdFormat: string;
+  /** The org certificate the configuration signs its requests with (the identity provider checks them with it). */
+  requestSigningCertificate?: { name: string; sha256Fingerprint: string; notAfter: string };
+  /** The metadata XML. */
+  xml: string;
+  outputFile?: string;
+};
+
+export default class SsoSpMetadata extends SfCommand<SsoSpMetadataResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    name: Flags.string({ summary: messages.getMessage('flags.name.summary'), char: 'n', required: true }),
+    'output-file': Flags.string({ summary: messages.getMessage('flags.output-file.summary'), char: 'f' }),
+  };
+
+  public async run(): Promise<SsoSpMetadataResult> {
+    const { flags } = await this.parse(SsoSpMetadata);
+    const org = flags['target-org'];
+    const conn = org.getConnection(flags['api-version']);
+    const client = new OrgClient(conn);
+    const config = await readExistingConfig(this, client, flags.name);
+    const signing = await step(this, messages.getMessage('info.readingCertificate'), messages, () => guard(() => readRequestSigningCertificate(client, config)));
+
+    let endpoints: ReturnType<typeof salesforceSpEndpoints>;
+    try {
+      endpoints = salesforceSpEndpoints(conn.instanceUrl, org.getOrgId());
+    } catch (e) {
+      if (e instanceof SamlMetadataBuildError) throw messages.createError('error.InvalidInstanceUrl', [e.message]);
+      throw e;
+    }
+    const entityId = asString(config.samlEntityId) ?? endpoints.entityId;
+    const nameIdFormat = nameIdFormatFor(config);
+    const sloUrl = asString(config.singleLogoutUrl) ? endpoints.sloUrl : undefined;
+    const xml = buildSpMetadata({
+      entityId,
+      acsUrl: endpoints.acsUrl,
+      ...(sloUrl ? { sloUrl, sloBinding: config.singleLogoutBinding === 'RedirectBinding' ? 'redirect' : 'post' } : {}),
+      ...(signing ? { signingCertBase64Der: signing.base64Der } : {}),
+      nameIdFormat,
+    });
+
+    let outputFile: string | undefined;
+    if (flags['output-file']) {
+      outputFile = resolve(flags['output-file']);
+      await mkdir(dirname(outputFile), { recursive: true });
+      await writeFile(outputFile, xml);
+      this.logSuccess(messages.getMessage('info.written', [config.fullName, outputFile]));
+    } else {
+      this.log(xml.trimEnd());
+    }
+    const cert = signing ? describeCertificate(Buffer.from(signing.base64Der, 'base64')) : undefined;
+    return {
+      name: config.fullName,
+      entityId,
+      acsUrl: endpoints.acsUrl,
+      ...(sloUrl ? { sloUrl } : {}),
+      nameIdFormat,
+      ...(signing && cert ? { requestSigningCertificate: { name: signing.name, sha256Fingerprint: cert.sha256Fingerprint, notAfter: cert.notAfter } } : {}),
+      xml,
+      ...(outputFile ? { outputFile } : {}),
+    };
+  }
+}
