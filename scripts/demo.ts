@@ -1,7 +1,9 @@
 /*
- * npm run demo: starts an emulated org with a realistic seed, logs in to it the way
- * `sf org login access-token` does (under a throw-away HOME), runs `sf provision status`
- * through bin/run.js, and stops the emulator.
+ * npm run demo: starts an emulated org with a realistic seed, logs in to it the way `sf org login access-token`
+ * does (under a throw-away HOME), and walks through the Salesforce side of a JumpCloud SAML setup with the real
+ * commands through bin/run.js: certificate, SAML on, configuration from JumpCloud's IdP metadata, SP metadata
+ * written for JumpCloud, JIT off (JumpCloud provisions users through SCIM), the login-page button, State/Country
+ * integration values aligned to ISO codes, and a second run that changes nothing.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,8 +34,32 @@ try {
   const username = await loginWithAccessToken(emu.instanceUrl, emu.accessToken, 'demo');
   step(`Logged in as ${username} (alias "demo"), as sf org login access-token does`);
   const env = isolatedEnv(home);
-  step('Identity setup of the org');
-  exitCode = await run(['provision', 'status', '--target-org', 'demo'], env);
+  const out = await mkdtemp(join(tmpdir(), 'provision-demo-out-'));
+  const metadata = join(ROOT, 'test', 'fixtures', 'saml', 'jumpcloud.xml');
+  const org = ['--target-org', 'demo'];
+  const steps: Array<[string, string[]]> = [
+    ['Identity setup of the org before', ['provision', 'status', ...org]],
+    ['1. A self-signed certificate for signing SAML requests', ['provision', 'cert', 'create', '--label', 'JumpCloud SAML', ...org]],
+    ['2. SAML single sign-on on (already on in this org: no change)', ['provision', 'sso', 'enable', ...org]],
+    ['3. The plan for the JumpCloud configuration, from its IdP metadata (dry run)', ['provision', 'sso', 'configure', '--name', 'JumpCloud', '--idp-metadata', metadata, '--request-signing-cert', 'JumpCloud SAML', '--dry-run', ...org]],
+    ['4. ... applied', ['provision', 'sso', 'configure', '--name', 'JumpCloud', '--idp-metadata', metadata, '--request-signing-cert', 'JumpCloud SAML', ...org]],
+    ['5. The SP metadata to upload to JumpCloud', ['provision', 'sso', 'sp-metadata', '--name', 'JumpCloud', '--output-file', join(out, 'jumpcloud-sp-metadata.xml'), ...org]],
+    ['6. JIT off: JumpCloud creates users through SCIM', ['provision', 'jit', 'disable', '--name', 'JumpCloud', ...org]],
+    ['7. The JumpCloud button on the login page', ['provision', 'login-page', 'add', '--sso', 'JumpCloud', ...org]],
+    ['8. State/Country integration values set to the ISO codes SCIM sends', ['provision', 'picklists', 'align', '--integration-values', 'iso', '--countries', 'US,CA,GB,DE,FR', ...org]],
+    ['9. The same configuration again: nothing to change', ['provision', 'sso', 'configure', '--name', 'JumpCloud', '--idp-metadata', metadata, '--request-signing-cert', 'JumpCloud SAML', ...org]],
+    ['Identity setup of the org after', ['provision', 'status', ...org]],
+  ];
+  for (const [title, args] of steps) {
+    step(title);
+    // eslint-disable-next-line no-await-in-loop
+    const code = await run(args, env);
+    if (code !== 0) {
+      exitCode = code;
+      break;
+    }
+  }
+  await rm(out, { recursive: true, force: true });
   step(`API calls the emulator counted: ${JSON.stringify(emu.counters)}`);
 } finally {
   await emu.stop();

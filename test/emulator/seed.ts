@@ -43,7 +43,8 @@ export type Seed = {
     apiEnabled?: boolean;
   };
   licences?: Array<{ name: string; key: string; total: number }>;
-  profiles?: Array<{ name: string; licence: string; apiEnabled?: boolean; apiOnly?: boolean; userType?: string }>;
+  /** `admin`: the profile grants what a System Administrator has (Manage Users, Modify All Data, View All Data, View Setup); default true for "System Administrator". */
+  profiles?: Array<{ name: string; licence: string; apiEnabled?: boolean; apiOnly?: boolean; userType?: string; admin?: boolean }>;
   /** The first user is the admin the emulator's access token belongs to (unless `admin` names another). */
   users?: SeedUser[];
   admin?: string;
@@ -82,6 +83,14 @@ const DEFAULT_PROFILES = [
   { name: 'Identity User', licence: 'Identity', apiEnabled: false },
   { name: 'Customer Community User', licence: 'Customer Community', apiEnabled: false, userType: 'CspLitePortal' },
 ];
+
+/** The user permissions a System Administrator profile holds (and other standard profiles do not). */
+const adminPermissions = (admin: boolean): Record<string, boolean> => ({
+  PermissionsManageUsers: admin,
+  PermissionsModifyAllData: admin,
+  PermissionsViewAllData: admin,
+  PermissionsViewSetup: admin,
+});
 
 export type SeedResult = { adminUserId: string; adminUsername: string; orgName: string };
 
@@ -134,6 +143,7 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       Type: 'Profile',
       PermissionsApiEnabled: p.apiEnabled ?? true,
       PermissionsApiUserOnly: p.apiOnly ?? false,
+      ...adminPermissions((p as { admin?: boolean }).admin ?? p.name === 'System Administrator'),
     });
   }
   sys('AuthConfig', {

@@ -496,6 +496,7 @@ export class OrgEmulator {
           false,
           '0LE'
         );
+        if (!component) this.store.refreshAuthOptions();
         break;
       case 'ConnectedApp':
         upsert('ConnectedApplication', { Name: fullName, OptionsAllowAdminApprovedUsersOnly: bool((c.oauthConfig as Record<string, unknown> | undefined)?.isAdminApproved) }, false, '0H4');
@@ -520,13 +521,10 @@ export class OrgEmulator {
         );
         break;
       }
-      case 'SecuritySettings': {
-        const sso = (c.singleSignOnSettings ?? {}) as Record<string, unknown>;
-        for (const ac of this.store.records('AuthConfig')) {
-          if (ac.Type === 'Org') this.store.patchSystem('AuthConfig', ac.Id, { AuthOptionsSaml: bool(sso.enableSamlLogin) });
-        }
+      case 'SecuritySettings':
+        // AuthConfig.AuthOptionsSaml follows the login pages' SAML providers while SAML is on.
+        this.store.refreshAuthOptions();
         break;
-      }
       default:
         break;
     }

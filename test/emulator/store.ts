@@ -211,6 +211,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       this.table(schema.name)!.delete(existing.Id);
       this.idIndex.delete(existing.Id);
     }
+    if (schema.name === 'AuthConfigProviders') this.refreshAuthOptions();
   }
 
   public upsert(
@@ -347,6 +348,29 @@ export class OrgStore implements RecordOps, SoqlDataSource {
         visible: bool(s.visible),
       })),
     }));
+  }
+
+  // ---------------------------------------------------------------- login pages
+
+  /**
+   * Recomputes each AuthConfig's AuthOptionsSaml / AuthOptionsAuthProvider from its AuthConfigProviders, as the
+   * object reference describes them: AuthOptionsSaml is true when at least one SAML configuration is selected for
+   * the login page (and SAML is on in the single sign-on settings: without it Setup shows no SAML option);
+   * AuthOptionsAuthProvider when at least one Auth. Provider is. Providers whose target is gone do not count.
+   */
+  public refreshAuthOptions(): void {
+    const sso = this.opts.components.get('SecuritySettings')?.get('Security')?.content.singleSignOnSettings as Record<string, unknown> | undefined;
+    const samlOn = bool(sso?.enableSamlLogin);
+    for (const ac of this.records('AuthConfig')) {
+      const targets = this.records('AuthConfigProviders')
+        .filter((p) => p.AuthConfigId === ac.Id)
+        .map((p) => this.byId(String(p.AuthProviderId ?? ''))?.type);
+      const saml = samlOn && targets.includes('SamlSsoConfig');
+      const provider = targets.includes('AuthProvider');
+      if (ac.AuthOptionsSaml !== saml || ac.AuthOptionsAuthProvider !== provider) {
+        this.patchSystem('AuthConfig', ac.Id, { AuthOptionsSaml: saml, AuthOptionsAuthProvider: provider });
+      }
+    }
   }
 
   // ---------------------------------------------------------------- rules
@@ -572,7 +596,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       default:
         break;
     }
-    this.checkAddress(schema, next, changed);
+    this.checkAddress(schema, next, changed, 'update');
   }
 
   private beforeDelete(schema: ObjectSchema, record: SObjectRecord): void {
@@ -597,6 +621,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   }
 
   private afterCreate(schema: ObjectSchema, record: SObjectRecord): void {
+    if (schema.name === 'AuthConfigProviders') this.refreshAuthOptions();
     if (schema.name === 'User') {
       const login = describeObject('UserLogin')!;
       const now = this.now().toISOString();
@@ -738,9 +763,11 @@ export class OrgStore implements RecordOps, SoqlDataSource {
 
   /**
    * With State and Country/Territory picklists enabled, text State/Country values must match an active
-   * country's or state's integration value; codes must be active ISO codes. Text and code are kept in step.
+   * country's or state's integration value (not its label or ISO code); codes must be active ISO codes. Text and
+   * code are kept in step: on create a code wins over a text that does not match it, on update a mismatch is
+   * refused (Salesforce Help, "State and Country/Territory Picklist Field-Syncing Logic").
    */
-  private checkAddress(schema: ObjectSchema, record: SObjectRecord, changed: Record<string, unknown>): void {
+  private checkAddress(schema: ObjectSchema, record: SObjectRecord, changed: Record<string, unknown>, mode: 'create' | 'update' = 'create'): void {
     const groups = ADDRESS_GROUPS[schema.name];
     if (!groups || !this.flags.stateCountryPicklistsEnabled) return;
     const countries = this.countries().filter((c) => c.active);
@@ -753,7 +780,9 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       let country: Country | undefined;
       if (codeField in changed && record[codeField]) {
         country = countries.find((c) => c.isoCode === record[codeField]);
-        if (!country) throw this.badCountry(codeField);
+        if (!country) throw this.badCode(codeField, record[codeField], 'country/territory');
+        const text = countryField in changed && record[countryField] ? String(record[countryField]).toLowerCase() : undefined;
+        if (mode === 'update' && text !== undefined && text !== country.integrationValue.toLowerCase()) throw this.badCountry(countryField);
       } else if (countryField in changed && record[countryField]) {
         const text = String(record[countryField]).toLowerCase();
         country = countries.find((c) => c.integrationValue.toLowerCase() === text);
@@ -774,7 +803,9 @@ export class OrgStore implements RecordOps, SoqlDataSource {
         let state;
         if (stateCodeField in changed && record[stateCodeField]) {
           state = states.find((s) => s.isoCode === record[stateCodeField]);
-          if (!state) throw this.badState(stateCodeField);
+          if (!state) throw this.badCode(stateCodeField, record[stateCodeField], 'state');
+          const text = stateField in changed && record[stateField] ? String(record[stateField]).toLowerCase() : undefined;
+          if (mode === 'update' && text !== undefined && text !== state.integrationValue.toLowerCase()) throw this.badState(stateField);
         } else {
           const text = String(record[stateField]).toLowerCase();
           state = states.find((s) => s.integrationValue.toLowerCase() === text);
@@ -790,6 +821,16 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     return new SalesforceError(
       'FIELD_INTEGRITY_EXCEPTION',
       "There's a problem with this country, even though it may appear correct. Please select a country/territory from the list of valid countries.",
+      400,
+      [field]
+    );
+  }
+
+  /** A code that is no active value's ISO code (the wording integrations report for BillingCountryCode and the like). */
+  private badCode(field: string, value: unknown, kind: 'country/territory' | 'state'): SalesforceError {
+    return new SalesforceError(
+      'FIELD_INTEGRITY_EXCEPTION',
+      `The ${field} field contains ${String(value)}, which isn't an available ${kind}.${kind === 'state' ? ' Your administrator can add it for you.' : ''}`,
       400,
       [field]
     );

@@ -145,7 +145,27 @@ function deepMerge(type: string, base: Content, patch: Content): Content {
   return type ? orderContent(type, out) : out;
 }
 
-type Country = Content & { isoCode?: string; active?: boolean; states?: Content[] };
+type Country = Content & { isoCode?: string; active?: boolean; visible?: boolean; orgDefault?: boolean; states?: Content[] };
+
+/**
+ * Setup's rules for a country (and the states the update names) after the merge: a value must be active before it
+ * can be visible, and the org's default country must stay active and visible.
+ */
+function checkAddressEntry(country: Country, touchedStates: Country[]): void {
+  const iso = String(country.isoCode);
+  if (country.orgDefault === true && (country.active !== true || country.visible !== true)) {
+    throw err('FIELD_INTEGRITY_EXCEPTION', `The country or territory '${iso}' is the default country/territory and must be active and visible.`, ['orgDefault']);
+  }
+  if (country.visible === true && country.active !== true) {
+    throw err('FIELD_INTEGRITY_EXCEPTION', `The country or territory '${iso}' must be active before it can be visible.`, ['visible']);
+  }
+  for (const touched of touchedStates) {
+    const s = ((country.states ?? []) as Country[]).find((x) => x.isoCode === touched.isoCode);
+    if (s && s.visible === true && s.active !== true) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', `The state or province '${iso}-${String(s.isoCode)}' must be active before it can be visible.`, ['visible']);
+    }
+  }
+}
 
 /** AddressSettings: countries/states matched by isoCode; no create/delete, no deactivation once picklists are on. */
 function mergeAddressSettings(ctx: MetadataContext, existing: Content, patch: Content): Content {
@@ -190,6 +210,7 @@ function mergeAddressSettings(ctx: MetadataContext, existing: Content, patch: Co
     }
     const { states: _ignored, ...rest } = nc;
     oldCountries[idx] = { ...oc, ...rest, ...(oldStates.length ? { states: oldStates } : {}) };
+    checkAddressEntry(oldCountries[idx], (nc.states ?? []) as Country[]);
   }
   return orderContent('AddressSettings', { ...existing, ...patch, countriesAndStates: { countries: oldCountries } });
 }
@@ -201,6 +222,21 @@ function certByIdOrName(map: ComponentMap, idOrName: string, byId: boolean): Met
     if (byId ? c.id.slice(0, 15) === idOrName.slice(0, 15) && idOrName.length >= 15 : c.fullName.toLowerCase() === idOrName.toLowerCase()) return c;
   }
   return undefined;
+}
+
+const CERT_NAME_RULE =
+  'The Certificate Unique Name can only contain underscores and alphanumeric characters. It must be unique, begin with a letter, not include spaces, not end with an underscore, and not contain two consecutive underscores.';
+
+/** Setup's rules for a certificate's Unique Name (checked when it is created) and its label (at most 64 characters). */
+function checkCertificateNames(fullName: string, content: Content, exists: boolean): void {
+  if (!exists) {
+    if (fullName.length > 80) throw err('STRING_TOO_LONG', `Unique Name: data value too large: ${fullName} (max length=80)`, ['fullName']);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(fullName) || fullName.includes('__') || fullName.endsWith('_')) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', CERT_NAME_RULE, ['fullName']);
+    }
+  }
+  const label = String(content.masterLabel ?? '');
+  if (label.length > 64) throw err('STRING_TOO_LONG', `Label: data value too large: ${label} (max length=64)`, ['masterLabel']);
 }
 
 const ECA_CHILD_TYPES = new Set([
@@ -278,6 +314,29 @@ export async function saveComponent(
         'validationCert',
       ]);
     }
+    // Identity in an attribute: the configuration must say which attribute (Setup requires "Attribute Name" then).
+    if (content.identityLocation === 'Attribute' && (content.attributeName === undefined || content.attributeName === null || String(content.attributeName).trim() === '')) {
+      throw err('REQUIRED_FIELD_MISSING', 'Required field is missing: attributeName (identityLocation is Attribute)', ['attributeName']);
+    }
+    // Just-in-Time provisioning with an Apex handler: the handler is an ApexClass run as an active User, one needs the other.
+    const jitHandler = content.samlJitHandlerId === undefined || content.samlJitHandlerId === '' ? undefined : String(content.samlJitHandlerId as string);
+    const execUser = content.executionUserId === undefined || content.executionUserId === '' ? undefined : String(content.executionUserId as string);
+    if (jitHandler && !execUser) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', 'An execution user is required when a SAML JIT handler is specified', ['executionUserId']);
+    }
+    if (execUser && !jitHandler) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', 'An execution user can only be specified together with a SAML JIT handler', ['samlJitHandlerId']);
+    }
+    if (jitHandler && (!jitHandler.startsWith('01p') || !ctx.ops.get('ApexClass', jitHandler))) {
+      throw err('INVALID_CROSS_REFERENCE_KEY', `In field: samlJitHandlerId - no ApexClass with id ${jitHandler} found`, ['samlJitHandlerId']);
+    }
+    if (execUser) {
+      const user = execUser.startsWith('005') ? ctx.ops.get('User', execUser) : undefined;
+      if (!user) throw err('INVALID_CROSS_REFERENCE_KEY', `In field: executionUserId - no User with id ${execUser} found`, ['executionUserId']);
+      if (user.IsActive !== true) {
+        throw err('FIELD_INTEGRITY_EXCEPTION', `The execution user ${String(user.Username)} is inactive. Choose an active user.`, ['executionUserId']);
+      }
+    }
   }
   if (type === 'IdentityProviderSettings' && content.enableIdentityProvider === true) {
     const certName = String(content.certificateName ?? '');
@@ -288,6 +347,7 @@ export async function saveComponent(
 
   let privateKey: KeyObject | undefined;
   if (type === 'Certificate') {
+    checkCertificateNames(fullName, content, Boolean(existing));
     const keySize = content.keySize === undefined ? 2048 : Number(content.keySize);
     if (keySize !== 2048 && keySize !== 4096) {
       throw err('FIELD_INTEGRITY_EXCEPTION', `Invalid key size ${keySize}: the key size must be 2048 or 4096`, ['keySize']);
@@ -298,11 +358,22 @@ export async function saveComponent(
       if (!cert) throw err('FIELD_INTEGRITY_EXCEPTION', 'The certificate file is not a valid X.509 certificate', ['content']);
       content = { ...content, expirationDate: new Date(cert.validTo).toISOString() };
     } else if (existing?.body) {
-      body = existing.body; // an update without a body keeps the certificate and its key
+      // An update without a body keeps the certificate and its key: a generated key's size, type and expiry are fixed.
+      const old = existing.content;
+      if (content.keySize !== undefined && old.keySize !== undefined && Number(content.keySize) !== Number(old.keySize)) {
+        throw err('FIELD_INTEGRITY_EXCEPTION', `You can't change the key size of the certificate ${existing.fullName} after it's saved. Create a new certificate instead.`, ['keySize']);
+      }
+      if (content.caSigned !== undefined && old.caSigned !== undefined && String(content.caSigned) !== String(old.caSigned)) {
+        throw err('FIELD_INTEGRITY_EXCEPTION', `You can't change the type of the certificate ${existing.fullName} after it's saved. Create a new certificate instead.`, ['caSigned']);
+      }
+      body = existing.body;
+      content = { ...content, expirationDate: old.expirationDate, keySize: old.keySize ?? content.keySize };
     } else if (content.caSigned === true) {
       throw err('FIELD_INTEGRITY_EXCEPTION', 'A CA-signed certificate needs a certificate signing request and the signed certificate upload, which the Metadata API cannot do', ['caSigned']);
     } else {
-      let notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+      // Salesforce's defaults for a generated certificate: 1 year for 2048 bits, 2 years for 4096; exportable key.
+      let notAfter = new Date(Date.now() + (keySize === 4096 ? 730 : 365) * 24 * 3600 * 1000);
+      if (content.privateKeyExportable === undefined) content = { ...content, privateKeyExportable: true };
       if (content.expirationDate) {
         notAfter = new Date(String(content.expirationDate));
         if (Number.isNaN(notAfter.getTime()) || notAfter.getTime() <= Date.now()) {
@@ -349,6 +420,11 @@ export function deleteComponent(ctx: MetadataContext, map: ComponentMap, type: s
       if (c.decryptionCertificate === found.fullName || String(c.requestSigningCertId ?? '').slice(0, 15) === found.id.slice(0, 15)) {
         throw err('DELETE_FAILED', `This certificate is in use by the SAML single sign-on configuration ${saml.fullName}.`);
       }
+    }
+    const idp = findComponent(map, 'IdentityProviderSettings', 'IdentityProvider')?.content;
+    const idpOn = idp?.enableIdentityProvider === true || idp?.enableIdentityProvider === 'true';
+    if (idpOn && String(idp?.certificateName ?? '').toLowerCase() === found.fullName.toLowerCase()) {
+      throw err('DELETE_FAILED', 'This certificate is in use by the identity provider. Disable the identity provider or choose another certificate for it first.');
     }
   }
   if (type === 'ExternalClientApplication') {
