@@ -111,15 +111,24 @@ export const displayValue = (v: unknown): string => {
   return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 };
 
-/** One row per field change (or one per change without fields), for tables and logs. */
-export const planRows = (changes: Change[]): Array<{ action: string; resource: string; name: string; field: string; from: string; to: string; status: string }> =>
+/** Rows a table shows per change before it sums up the rest (--json always has every field). */
+export const MAX_ROWS_PER_CHANGE = 25;
+
+/** One row per field change (or one per change without fields), for tables and logs; long changes are cut short. */
+export const planRows = (
+  changes: Change[],
+  maxRowsPerChange = MAX_ROWS_PER_CHANGE
+): Array<{ action: string; resource: string; name: string; field: string; from: string; to: string; status: string }> =>
   changes.flatMap((c) => {
     const base = { action: c.action === 'none' ? 'no change' : c.action, resource: c.resource, name: c.name, status: c.status };
     if (c.action === 'none' || c.fields.length === 0 || c.action === 'delete') return [{ ...base, field: '', from: '', to: '' }];
-    return c.fields.map((f) => ({
+    const shown = c.fields.length > maxRowsPerChange ? c.fields.slice(0, maxRowsPerChange - 1) : c.fields;
+    const rows = shown.map((f) => ({
       ...base,
       field: f.field,
       from: c.action === 'create' ? '' : displayValue(f.from),
       to: displayValue(f.to),
     }));
+    const rest = c.fields.length - shown.length;
+    return rest > 0 ? [...rows, { ...base, field: `… and ${rest} more field(s) (--json lists them all)`, from: '', to: '' }] : rows;
   });

@@ -83,3 +83,13 @@ describe('source format', () => {
     expect(xml.indexOf('<active>true</active>')).to.be.lessThan(xml.indexOf('<label>A'));
   });
 });
+
+describe('plan tables', () => {
+  it('sum up a change with many fields and keep every field in the plan', () => {
+    const fields = Array.from({ length: 60 }, (_, i) => ({ field: `countries.C${i}.integrationValue`, from: `Country ${i}`, to: `C${i}` }));
+    const rows = planRows([{ resource: 'AddressSettings', name: 'Address', action: 'update', status: 'planned', fields }], 10);
+    expect(rows).to.have.length(10);
+    expect(rows[9].field).to.equal('… and 51 more field(s) (--json lists them all)');
+    expect(planRows([{ resource: 'AddressSettings', name: 'Address', action: 'update', status: 'planned', fields: fields.slice(0, 10) }], 10)).to.have.length(10);
+  });
+});
