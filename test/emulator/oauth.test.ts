@@ -84,7 +84,7 @@ describe('emulator: OAuth grants and the emulator CLI', function () {
 
   it('client credentials: refused when the app does not enable the flow; unknown grants are unsupported', async () => {
     const cc = await token({ grant_type: 'client_credentials', client_id: key, client_secret: secret });
-    expect(cc.body.error).to.equal('invalid_grant');
+    expect(cc).to.deep.equal({ status: 400, body: { error: 'invalid_grant', error_description: 'no client credentials user enabled' } });
     expect((await token({ grant_type: 'password', client_id: key })).body.error).to.equal('unsupported_grant_type');
   });
 

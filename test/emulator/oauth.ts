@@ -324,7 +324,8 @@ export class OAuthServer {
     const app = this.app(clientId);
     if (!app) return oauthError('invalid_client_id', 'client identifier invalid');
     if (!secret || !app.consumerSecret || !safeEqual(secret, app.consumerSecret)) return oauthError('invalid_client', 'invalid client credentials');
-    if (!app.clientCredentialsEnabled) return oauthError('invalid_grant', 'client credentials flow is not enabled for this app');
+    // Salesforce answers a disabled flow as it answers a missing Run As user: no user is enabled for the flow.
+    if (!app.clientCredentialsEnabled) return oauthError('invalid_grant', 'no client credentials user enabled');
     if (!app.clientCredentialsUser) return oauthError('invalid_grant', 'no client credentials user enabled');
     const user = this.user(app.clientCredentialsUser);
     if (!user) return oauthError('invalid_grant', 'no client credentials user enabled');
