@@ -1,0 +1,191 @@
+/*
+ * PermissionSetAssignment: which users hold a permission set (or a permission set group). One change per user, so a
+ * run reports each user's outcome; applied in batches through sObject Collections (200 records per call,
+ * allOrNone=false) instead of one REST call per record.
+ */
+import { chunk, COLLECTION_LIMIT, errorCodeOf, type OrgClient } from '../client.js';
+import type { Change } from '../plan.js';
+
+/** What is assigned: a permission set, or a permission set group. */
+export type AssignmentTarget = { kind: 'PermissionSet' | 'PermissionSetGroup'; id: string; name: string; label: string; licenseId?: string };
+
+export type AssignmentUser = { id: string; username: string; isActive: boolean; licenseId?: string };
+
+/** A user's current assignment of the target (its record id), keyed by user id. */
+export type CurrentAssignments = Map<string, string>;
+
+/** The users as asked: found (with their record) or not found in the org. */
+export type UserLookup = { found: AssignmentUser[]; unknown: string[] };
+
+export type AssignmentDesired = 'assigned' | 'unassigned';
+
+export const ASSIGNMENT_RESOURCE = 'PermissionSetAssignment';
+
+/**
+ * One change per requested user: create the assignment when it is missing (desired assigned), delete it when it
+ * exists (desired unassigned), none otherwise. Unknown users (and, for assign, inactive users) fail in the plan
+ * already, with the reason; they are never sent to the org. What only the org knows (a user licence the permission
+ * set does not allow, ...) comes back as that user's failure when applying.
+ */
+export const planAssignments = (current: CurrentAssignments, users: UserLookup, target: AssignmentTarget, desired: AssignmentDesired): Change[] => {
+  const changes: Change[] = [];
+  const field = target.kind === 'PermissionSetGroup' ? 'PermissionSetGroupId' : 'PermissionSetId';
+  for (const username of users.unknown) {
+    changes.push({
+      resource: ASSIGNMENT_RESOURCE,
+      name: username,
+      action: desired === 'assigned' ? 'create' : 'delete',
+      fields: [],
+      status: 'failed',
+      error: { code: 'USER_NOT_FOUND', message: `No user with username ${username} in this org.` },
+    });
+  }
+  for (const user of users.found) {
+    const existing = current.get(user.id);
+    if (desired === 'assigned') {
+      if (existing) {
+        changes.push({ resource: ASSIGNMENT_RESOURCE, name: user.username, action: 'none', fields: [], status: 'unchanged', note: 'already assigned' });
+        continue;
+      }
+      const values = { AssigneeId: user.id, [field]: target.id };
+      const base: Change = {
+        resource: ASSIGNMENT_RESOURCE,
+        name: user.username,
+        action: 'create',
+        fields: [{ field: target.kind === 'PermissionSetGroup' ? 'PermissionSetGroup' : 'PermissionSet', to: target.name }],
+        status: 'planned',
+        record: { sobject: ASSIGNMENT_RESOURCE, operation: 'create', values },
+      };
+      if (!user.isActive) {
+        changes.push({ ...base, status: 'failed', error: { code: 'INACTIVE_USER', message: `The user ${user.username} is inactive.` } });
+      } else changes.push(base);
+    } else if (existing) {
+      changes.push({
+        resource: ASSIGNMENT_RESOURCE,
+        name: user.username,
+        action: 'delete',
+        fields: [{ field: target.kind === 'PermissionSetGroup' ? 'PermissionSetGroup' : 'PermissionSet', from: target.name }],
+        status: 'planned',
+        record: { sobject: ASSIGNMENT_RESOURCE, operation: 'delete', id: existing },
+      });
+    } else {
+      changes.push({ resource: ASSIGNMENT_RESOURCE, name: user.username, action: 'none', fields: [], status: 'unchanged', note: 'not assigned' });
+    }
+  }
+  return changes;
+};
+
+// ---------------------------------------------------------------------------------------------- reading
+
+const soql = (s: string): string => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+
+/** The permission set (by Name, not a profile's) or else the permission set group (by DeveloperName); undefined if neither. */
+export const readAssignmentTarget = async (client: OrgClient, name: string): Promise<AssignmentTarget | undefined> => {
+  const [ps] = await client.query<{ Id: string; Name: string; Label: string; LicenseId?: string | null }>(
+    `SELECT Id, Name, Label, LicenseId FROM PermissionSet WHERE Name = '${soql(name)}' AND IsOwnedByProfile = false AND PermissionSetGroupId = null`
+  );
+  if (ps) return { kind: 'PermissionSet', id: ps.Id, name: ps.Name, label: ps.Label, licenseId: ps.LicenseId ?? undefined };
+  const [group] = await client.query<{ Id: string; DeveloperName: string; MasterLabel: string }>(
+    `SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup WHERE DeveloperName = '${soql(name)}'`
+  );
+  return group ? { kind: 'PermissionSetGroup', id: group.Id, name: group.DeveloperName, label: group.MasterLabel } : undefined;
+};
+
+/** Finds the users by username (case-insensitive), in the order asked; queries in slices to keep each SOQL short. */
+export const readUsers = async (client: OrgClient, usernames: string[]): Promise<UserLookup> => {
+  const found = new Map<string, AssignmentUser>();
+  for (const slice of chunk([...new Set(usernames.map((u) => u.toLowerCase()))], 200)) {
+    // eslint-disable-next-line no-await-in-loop
+    const rows = await client.query<{ Id: string; Username: string; IsActive: boolean; Profile?: { UserLicenseId?: string } | null }>(
+      `SELECT Id, Username, IsActive, Profile.UserLicenseId FROM User WHERE Username IN (${slice.map((u) => `'${soql(u)}'`).join(', ')})`
+    );
+    for (const r of rows) {
+      found.set(r.Username.toLowerCase(), { id: r.Id, username: r.Username, isActive: r.IsActive === true, licenseId: r.Profile?.UserLicenseId ?? undefined });
+    }
+  }
+  const seen = new Set<string>();
+  const out: UserLookup = { found: [], unknown: [] };
+  for (const u of usernames) {
+    const key = u.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const user = found.get(key);
+    if (user) out.found.push(user);
+    else out.unknown.push(u);
+  }
+  return out;
+};
+
+/** The target's current assignments of the given users: user id → assignment id. */
+export const readAssignments = async (client: OrgClient, target: AssignmentTarget, userIds: string[]): Promise<CurrentAssignments> => {
+  const out: CurrentAssignments = new Map();
+  const field = target.kind === 'PermissionSetGroup' ? 'PermissionSetGroupId' : 'PermissionSetId';
+  for (const slice of chunk(userIds, 200)) {
+    // eslint-disable-next-line no-await-in-loop
+    const rows = await client.query<{ Id: string; AssigneeId: string }>(
+      `SELECT Id, AssigneeId FROM PermissionSetAssignment WHERE ${field} = '${soql(target.id)}' AND AssigneeId IN (${slice.map((id) => `'${soql(id)}'`).join(', ')})`
+    );
+    for (const r of rows) out.set(r.AssigneeId, r.Id);
+  }
+  return out;
+};
+
+/** Reads a users file: one username per line, or a CSV whose header has a Username column. */
+export const parseUsersFile = (text: string): string[] => {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (!lines.length) return [];
+  const cells = (line: string): string[] => line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
+  const header = cells(lines[0]);
+  const col = header.findIndex((h) => h.toLowerCase() === 'username');
+  if (col >= 0) return lines.slice(1).map((l) => cells(l)[col] ?? '').filter(Boolean);
+  return lines.map((l) => cells(l)[0]).filter(Boolean);
+};
+
+// ---------------------------------------------------------------------------------------------- applying
+
+type CollectionResult = { id?: string; success: boolean; errors?: Array<{ statusCode?: string; message?: string }> };
+
+/**
+ * Applies the planned assignment changes: creates, then deletes, 200 per sObject Collections call with
+ * allOrNone=false, so one refused user never holds back the others. Every change gets applied or failed.
+ */
+export const applyAssignments = async (client: OrgClient, changes: Change[]): Promise<Change[]> => {
+  const outcome = new Map<Change, Change>();
+  const todo = changes.filter((c) => c.record && c.status === 'planned' && c.action !== 'none');
+  for (const operation of ['create', 'delete'] as const) {
+    for (const batch of chunk(
+      todo.filter((c) => c.record!.operation === operation),
+      COLLECTION_LIMIT
+    )) {
+      let results: CollectionResult[];
+      try {
+        const sobject = client.conn.sobject(ASSIGNMENT_RESOURCE);
+        // eslint-disable-next-line no-await-in-loop
+        results = (await client.call(() =>
+          operation === 'create'
+            ? sobject.create(
+                batch.map((c) => c.record!.values ?? {}),
+                { allOrNone: false }
+              )
+            : sobject.destroy(
+                batch.map((c) => c.record!.id!),
+                { allOrNone: false }
+              )
+        )) as unknown as CollectionResult[];
+      } catch (e) {
+        const error = { code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) };
+        for (const c of batch) outcome.set(c, { ...c, status: 'failed', error });
+        continue;
+      }
+      batch.forEach((c, i) => {
+        const r = results[i];
+        if (r?.success) outcome.set(c, { ...c, status: 'applied' });
+        else {
+          const e = r?.errors?.[0];
+          outcome.set(c, { ...c, status: 'failed', error: { code: e?.statusCode, message: e?.message ?? 'The org refused the record.' } });
+        }
+      });
+    }
+  }
+  return changes.map((c) => outcome.get(c) ?? c);
+};

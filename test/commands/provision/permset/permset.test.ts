@@ -1,0 +1,242 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import PermsetCreate from '../../../../src/commands/provision/permset/create.js';
+import PermsetAssign, { type PermsetAssignmentResult } from '../../../../src/commands/provision/permset/assign.js';
+import PermsetUnassign from '../../../../src/commands/provision/permset/unassign.js';
+import { loadSeed, type Seed } from '../../../emulator/seed.js';
+import { setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
+import { orgFingerprint, runCommand, runCommandError, validateSourceDir } from '../../../helpers/plan.js';
+
+const CREATE = ['--target-org', 'emu', '--name', 'Lead_Sync', '--api-enabled', '--object', 'Lead:create,edit', '--field', 'Lead.Email:edit'];
+
+const seedWith = async (extra: Partial<Seed>): Promise<Seed> => {
+  const base = await loadSeed();
+  return {
+    ...base,
+    ...extra,
+    users: [...(base.users ?? []), ...(extra.users ?? [])],
+    permissionSets: [...(base.permissionSets ?? []), ...(extra.permissionSets ?? [])],
+  };
+};
+
+const assignedTo = (t: TestOrg, permset: string): string[] => {
+  const ps = t.emu.store.records('PermissionSet').find((p) => p.Name === permset)!;
+  return t.emu.store
+    .records('PermissionSetAssignment')
+    .filter((a) => a.PermissionSetId === ps.Id)
+    .map((a) => String(t.emu.store.get('User', String(a.AssigneeId))?.Username))
+    .sort();
+};
+
+describe('sf provision permset create', function () {
+  this.timeout(120_000);
+  let t: TestOrg;
+  beforeEach(async () => {
+    t = await setupTestOrg();
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('plans without changing the org under --dry-run', async () => {
+    const before = orgFingerprint(t.emu);
+    const { result } = await runCommand(PermsetCreate, [...CREATE, '--dry-run']);
+    expect(result).to.include({ dryRun: true, changed: true });
+    expect(result.changes[0]).to.deep.include({ resource: 'PermissionSet', name: 'Lead_Sync', action: 'create', status: 'planned' });
+    expect(orgFingerprint(t.emu)).to.equal(before);
+  });
+
+  it('creates the permission set with the implied access, mirrors it, and a second run changes nothing', async () => {
+    const first = await runCommand(PermsetCreate, [...CREATE, '--license', 'Salesforce Integration', '--api-only']);
+    expect(first.exitCode).to.equal(0);
+    expect(first.result.changes[0]).to.deep.include({ action: 'create', status: 'applied' });
+    expect(first.output).to.contain('Added what the platform requires');
+    const content = t.emu.components.get('PermissionSet')!.get('Lead_Sync')!.content;
+    expect(content.license).to.equal('Salesforce Integration');
+    expect(content.objectPermissions).to.deep.include({ allowCreate: true, allowDelete: false, allowEdit: true, allowRead: true, modifyAllRecords: false, object: 'Lead', viewAllRecords: false });
+    expect(content.fieldPermissions).to.deep.include({ editable: true, field: 'Lead.Email', readable: true });
+    const sobject = t.emu.store.records('PermissionSet').find((p) => p.Name === 'Lead_Sync')!;
+    expect(sobject).to.include({ PermissionsApiEnabled: true, PermissionsApiUserOnly: true });
+    expect(sobject.LicenseId).to.equal(t.emu.store.records('UserLicense').find((l) => l.Name === 'Salesforce Integration')!.Id);
+
+    const after = orgFingerprint(t.emu);
+    const second = await runCommand(PermsetCreate, [...CREATE, '--license', 'Salesforce Integration', '--api-only']);
+    expect(second.result.changed).to.equal(false);
+    expect(second.result.changes[0]).to.deep.include({ action: 'none', status: 'unchanged' });
+    expect(orgFingerprint(t.emu)).to.equal(after);
+
+    // Only what is missing is added; nothing is taken away.
+    const third = await runCommand(PermsetCreate, ['--target-org', 'emu', '--name', 'Lead_Sync', '--object', 'Account:read']);
+    expect(third.result.changes[0].fields).to.deep.equal([{ field: 'objectPermissions.Account', from: undefined, to: 'read' }]);
+    const now = t.emu.components.get('PermissionSet')!.get('Lead_Sync')!.content;
+    expect((now.objectPermissions as unknown[]).length).to.equal(2);
+    expect(now.userPermissions).to.have.length(2);
+  });
+
+  it('extends the seeded permission set and refuses a licence change', async () => {
+    const r = await runCommand(PermsetCreate, ['--target-org', 'emu', '--name', 'Integration_API', '--object', 'Contact:read']);
+    expect(r.result.changes[0]).to.deep.include({ action: 'update', status: 'applied' });
+    const err = await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'Integration_API', '--license', 'Salesforce Integration']);
+    expect(err.message).to.contain('its license cannot change');
+    const unknown = await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'X_Y', '--license', 'Nope', '--api-enabled']);
+    expect(unknown.message).to.contain('no user license named "Nope"');
+    expect(unknown.actions?.[0]).to.contain('Salesforce Integration');
+  });
+
+  it('refuses bad names, bad access and unknown apps with the fix', async () => {
+    expect((await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'Bad Name', '--api-enabled'])).actions?.[0]).to.contain('letters, digits');
+    const bad = await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'Lead_Sync', '--object', 'Lead:write']);
+    expect(bad.message).to.equal('Invalid object access "Lead:write".');
+    expect(bad.actions?.[0]).to.contain('read, create, edit, delete, viewAll, modifyAll');
+    const app = await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'Lead_Sync', '--api-enabled', '--app', 'Nope']);
+    expect(app.message).to.contain('No connected app or external client app named "Nope"');
+  });
+
+  it('writes permissionsets/<name>.permissionset-meta.xml that validates, and leaves the org alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'provision-out-'));
+    try {
+      const before = orgFingerprint(t.emu);
+      const { result } = await runCommand(PermsetCreate, [...CREATE, '--output-dir', dir]);
+      expect(result.files).to.deep.equal([join('permissionsets', 'Lead_Sync.permissionset-meta.xml')]);
+      expect(orgFingerprint(t.emu)).to.equal(before);
+      const xml = await readFile(join(dir, 'permissionsets', 'Lead_Sync.permissionset-meta.xml'), 'utf8');
+      expect(xml).to.contain('<name>ApiEnabled</name>');
+      const { components, errors } = await validateSourceDir(dir);
+      expect(errors).to.deep.equal([]);
+      expect(components).to.deep.equal(['PermissionSet:Lead_Sync']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sf provision permset create --app', function () {
+  this.timeout(120_000);
+  let t: TestOrg;
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('adds a SetupEntityAccess record for a connected app once the permission set exists', async () => {
+    const seed = await seedWith({
+      metadata: [{ type: 'ConnectedApp', fullName: 'Lead_Sync_App', content: { contactEmail: 'a@acme.example.com', label: 'Lead Sync App' } }],
+    });
+    t = await setupTestOrg({ seed });
+    const first = await runCommand(PermsetCreate, [...CREATE, '--app', 'Lead_Sync_App']);
+    expect(first.exitCode).to.equal(0);
+    expect(first.result.changes.map((c) => [c.resource, c.action, c.status])).to.deep.equal([
+      ['PermissionSet', 'create', 'applied'],
+      ['SetupEntityAccess', 'create', 'applied'],
+    ]);
+    const ps = t.emu.store.records('PermissionSet').find((p) => p.Name === 'Lead_Sync')!;
+    const app = t.emu.store.records('ConnectedApplication').find((a) => a.Name === 'Lead_Sync_App')!;
+    expect(t.emu.store.records('SetupEntityAccess').filter((s) => s.ParentId === ps.Id && s.SetupEntityId === app.Id)).to.have.length(1);
+    const again = await runCommand(PermsetCreate, [...CREATE, '--app', 'Lead_Sync_App']);
+    expect(again.result.changed).to.equal(false);
+  });
+
+  it('adds the permission set to an external client app\'s OAuth policies', async () => {
+    const seed = await seedWith({
+      metadata: [
+        { type: 'ExternalClientApplication', fullName: 'Sync_ECA', content: { contactEmail: 'a@acme.example.com', distributionState: 'Local', isProtected: false, label: 'Sync ECA' } },
+        {
+          type: 'ExtlClntAppOauthConfigurablePolicies',
+          fullName: 'Sync_ECA_oauthPlcy',
+          content: { commaSeparatedPermissionSet: 'Integration_API', externalClientApplication: 'Sync_ECA', label: 'Sync ECA', permittedUsersPolicyType: 'AdminApprovedPreAuthorized' },
+        },
+      ],
+    });
+    t = await setupTestOrg({ seed });
+    const r = await runCommand(PermsetCreate, [...CREATE, '--app', 'Sync_ECA']);
+    expect(r.result.changes.map((c) => [c.resource, c.action, c.status])).to.deep.equal([
+      ['PermissionSet', 'create', 'applied'],
+      ['ExtlClntAppOauthConfigurablePolicies', 'update', 'applied'],
+    ]);
+    expect(t.emu.components.get('ExtlClntAppOauthConfigurablePolicies')!.get('Sync_ECA_oauthPlcy')!.content.commaSeparatedPermissionSet).to.equal('Integration_API,Lead_Sync');
+    expect((await runCommand(PermsetCreate, [...CREATE, '--app', 'Sync_ECA'])).result.changed).to.equal(false);
+  });
+});
+
+describe('sf provision permset assign | unassign', function () {
+  this.timeout(120_000);
+  let t: TestOrg;
+  beforeEach(async () => {
+    const seed = await seedWith({
+      users: [
+        { username: 'etl@acme.example.com', lastName: 'Etl', profile: 'Minimum Access - API Only Integrations' },
+        { username: 'gone@acme.example.com', lastName: 'Gone', profile: 'Standard User', isActive: false },
+      ],
+      permissionSets: [{ name: 'Integration_Only', licence: 'Salesforce Integration', apiEnabled: true }],
+    });
+    t = await setupTestOrg({ seed });
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('assigns, re-assigns as a no-op, and unassigns; --dry-run changes nothing', async () => {
+    const users = ['--users', 'integration@acme.example.com,etl@acme.example.com'];
+    const before = orgFingerprint(t.emu);
+    const dry = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', ...users, '--dry-run']);
+    expect(dry.result.users.map((u) => u.status)).to.deep.equal(['planned', 'planned']);
+    expect(orgFingerprint(t.emu)).to.equal(before);
+
+    const first = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', ...users]);
+    expect(first.exitCode).to.equal(0);
+    expect(first.result.users).to.deep.equal([
+      { username: 'integration@acme.example.com', action: 'assign', status: 'applied' },
+      { username: 'etl@acme.example.com', action: 'assign', status: 'applied' },
+    ]);
+    expect(assignedTo(t, 'Integration_API')).to.deep.equal(['etl@acme.example.com', 'integration@acme.example.com']);
+
+    const after = orgFingerprint(t.emu);
+    const again = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', ...users]);
+    expect(again.result.changed).to.equal(false);
+    expect(again.result.users.map((u) => u.status)).to.deep.equal(['unchanged', 'unchanged']);
+    expect(orgFingerprint(t.emu)).to.equal(after);
+
+    const off = await runCommand(PermsetUnassign, ['--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com']);
+    expect(off.result.users).to.deep.equal([{ username: 'etl@acme.example.com', action: 'unassign', status: 'applied' }]);
+    expect(assignedTo(t, 'Integration_API')).to.deep.equal(['integration@acme.example.com']);
+    const offAgain = await runCommand(PermsetUnassign, ['--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com']);
+    expect(offAgain.result.changed).to.equal(false);
+    expect(offAgain.exitCode).to.equal(0);
+  });
+
+  it('exits 68 on partial success: unknown, inactive and licence-mismatched users fail, the others are assigned', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'provision-users-'));
+    try {
+      const file = join(dir, 'users.csv');
+      await writeFile(file, 'Name,Username\nIvy,integration@acme.example.com\nSam,sam.sales@acme.example.com\nNo,nobody@acme.example.com\nGone,gone@acme.example.com\n');
+      const r = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_Only', '--users-file', file]);
+      expect(r.exitCode).to.equal(68);
+      const byUser = Object.fromEntries((r.result as PermsetAssignmentResult).users.map((u) => [u.username, [u.status, u.error?.code]]));
+      expect(byUser).to.deep.equal({
+        'nobody@acme.example.com': ['failed', 'USER_NOT_FOUND'],
+        'integration@acme.example.com': ['applied', undefined],
+        'sam.sales@acme.example.com': ['failed', 'FIELD_INTEGRITY_EXCEPTION'],
+        'gone@acme.example.com': ['failed', 'INACTIVE_USER'],
+      });
+      expect(r.output).to.contain('Not found in the org: nobody@acme.example.com');
+      expect(r.output).to.contain('Inactive: gone@acme.example.com');
+      expect(assignedTo(t, 'Integration_Only')).to.deep.equal(['integration@acme.example.com']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails (exit 1) when every user fails, and names a missing permission set', async () => {
+    const err = await runCommandError(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', '--users', 'nobody@acme.example.com']);
+    expect(err.message).to.contain('No user could be assigned');
+    const missing = await runCommandError(PermsetAssign, ['--target-org', 'emu', '--name', 'Nope', '--users', 'etl@acme.example.com']);
+    expect(missing.message).to.contain('No permission set or permission set group named "Nope"');
+  });
+
+  it('runs as a subprocess with --json (bin/run.js)', async () => {
+    const r = await t.runJson<PermsetAssignmentResult>(['provision', 'permset', 'assign', '--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com,nobody@acme.example.com']);
+    expect(r.code).to.equal(68);
+    expect(r.json.result.users.map((u) => u.status)).to.deep.equal(['failed', 'applied']);
+  });
+});
