@@ -47,7 +47,9 @@ let registry: RegistryAccess | undefined;
 /** Folder, file suffix and whether the type has a separate content file, from SDR's registry. */
 export const sourceLayout = (type: string): { directoryName: string; suffix: string; hasContent: boolean } => {
   registry ??= new RegistryAccess();
-  const entry = type.endsWith('Settings') && type !== 'Settings' ? registry.getTypeByName('Settings') : registry.getTypeByName(type);
+  // Org settings (SecuritySettings, AddressSettings, ...) share SDR's Settings type; ExtlClntApp*Settings are types of their own.
+  const isOrgSettings = type.endsWith('Settings') && type !== 'Settings' && !type.startsWith('ExtlClntApp');
+  const entry = registry.getTypeByName(isOrgSettings ? 'Settings' : type);
   if (!entry.directoryName || !entry.suffix) throw new Error(`No source format for metadata type ${type}`);
   return { directoryName: entry.directoryName, suffix: entry.suffix, hasContent: entry.strategies?.adapter === 'matchingContentFile' };
 };
