@@ -15,3 +15,102 @@ export const readOAuthApps = async (client: OrgClient): Promise<OAuthAppSummary[
     .map((p) => ({ name: p.fullName, type: p.type as OAuthAppType }))
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
 };
+
+/**
+ * OAuth scopes: the names admins and OAuth requests use (api, refresh_token, ...) and the Metadata API's
+ * ConnectedAppOauthAccessScope values (Api, RefreshToken, ...), which External Client Apps also use in
+ * commaSeparatedOauthScopes.
+ */
+const SCOPES: Array<[token: string, metadata: string]> = [
+  ['id', 'Basic'],
+  ['api', 'Api'],
+  ['web', 'Web'],
+  ['full', 'Full'],
+  ['chatter_api', 'Chatter'],
+  ['visualforce', 'CustomApplications'],
+  ['refresh_token', 'RefreshToken'],
+  ['offline_access', 'RefreshToken'],
+  ['openid', 'OpenID'],
+  ['profile', 'Profile'],
+  ['email', 'Email'],
+  ['address', 'Address'],
+  ['phone', 'Phone'],
+  ['custom_permissions', 'CustomPermissions'],
+  ['wave_api', 'Wave'],
+  ['eclair_api', 'Eclair'],
+  ['pardot_api', 'Pardot'],
+  ['lightning', 'Lightning'],
+  ['content', 'Content'],
+  ['cdp_api', 'CDP'],
+  ['cdp_ingest_api', 'CDPIngest'],
+  ['cdp_profile_api', 'CDPProfile'],
+  ['cdp_query_api', 'CDPQuery'],
+  ['cdp_segment_api', 'CDPSegment'],
+  ['cdp_identityresolution_api', 'CDPIdentityResolution'],
+  ['cdp_calculated_insight_api', 'CDPCalculatedInsight'],
+  ['chatbot_api', 'Chatbot'],
+  ['forgot_password', 'ForgotPassword'],
+  ['user_registration_api', 'UserRegistration'],
+  ['sfap_api', 'SFAP'],
+  ['interaction_api', 'Interaction'],
+  ['einstein_gpt_api', 'EinsteinGPT'],
+  ['pwdless_login_api', 'PwdlessLogin'],
+  ['mcp_api', 'MCP'],
+  ['scrt_api', 'SCRT'],
+];
+
+export const KNOWN_SCOPES = [...new Set(SCOPES.map(([t]) => t))];
+
+/** The metadata value of a scope given as a token (api) or already as a metadata value (Api); undefined if unknown. */
+export const scopeToMetadata = (scope: string): string | undefined => {
+  const s = scope.trim();
+  const byToken = SCOPES.find(([t]) => t === s.toLowerCase());
+  if (byToken) return byToken[1];
+  return SCOPES.find(([, m]) => m.toLowerCase() === s.toLowerCase())?.[1];
+};
+
+/** The token of a metadata scope value (Api → api), for display. */
+export const scopeToToken = (metadata: string): string => SCOPES.find(([, m]) => m.toLowerCase() === metadata.trim().toLowerCase())?.[0] ?? metadata.trim();
+
+/** Metadata scope values for the given scopes, without duplicates, in the given order; throws on unknown ones. */
+export const scopesToMetadata = (scopes: string[]): string[] => {
+  const out: string[] = [];
+  for (const s of scopes.map((x) => x.trim()).filter(Boolean)) {
+    const m = scopeToMetadata(s);
+    if (!m) throw new Error(`Unknown OAuth scope "${s}". Known scopes: ${KNOWN_SCOPES.join(', ')}.`);
+    if (!out.includes(m)) out.push(m);
+  }
+  return out;
+};
+
+/** Refresh token policy of an External Client App (ExtlClntAppOauthConfigurablePolicies). */
+export type RefreshTokenPolicy = {
+  type: 'Infinite' | 'Zero' | 'SpecificLifetime' | 'SpecificInactivity';
+  period?: number;
+  unit?: 'Hours' | 'Days' | 'Months';
+};
+
+/**
+ * Parses --refresh-token-policy: "infinite" (valid until revoked), "zero" (expire immediately), "<n>-hours|days|months"
+ * (expire after a lifetime), "inactive-<n>-hours|days|months" (expire after that long unused).
+ */
+export const parseRefreshTokenPolicy = (value: string): RefreshTokenPolicy | undefined => {
+  const v = value.trim().toLowerCase();
+  if (v === 'infinite') return { type: 'Infinite' };
+  if (v === 'zero') return { type: 'Zero' };
+  const m = /^(inactive-)?(\d{1,4})-(hour|day|month)s?$/.exec(v);
+  if (!m || Number(m[2]) < 1) return undefined;
+  const unit = `${m[3].charAt(0).toUpperCase()}${m[3].slice(1)}s` as RefreshTokenPolicy['unit'];
+  return { type: m[1] ? 'SpecificInactivity' : 'SpecificLifetime', period: Number(m[2]), unit };
+};
+
+/** The connected app form of a refresh token policy (ConnectedAppOauthPolicy.refreshTokenPolicy). */
+export const connectedAppRefreshPolicy = (p: RefreshTokenPolicy): string =>
+  p.type === 'Infinite' ? 'infinite' : p.type === 'Zero' ? 'zero' : p.type === 'SpecificLifetime' ? 'specific_lifetime' : 'specific_inactivity';
+
+/** The OAuth flows an app allows, as words for tables. */
+export const flowNames = (f: { clientCredentials: boolean; jwtBearer: boolean; webServer: boolean }): string[] => [
+  ...(f.clientCredentials ? ['client credentials'] : []),
+  ...(f.jwtBearer ? ['JWT bearer'] : []),
+  ...(f.webServer ? ['authorization code'] : []),
+];
