@@ -22,7 +22,7 @@ describe('connection: classifyOAuthError', () => {
     ['WrongDomain', { status: 400, error: 'invalid_request', error_description: 'request not supported on this domain' }, /my\.salesforce\.com/],
     ['ExpiredRefreshToken', { status: 400, error: 'invalid_grant', error_description: 'expired access/refresh token' }, /Refresh Token Policy/],
     ['NotApproved', { status: 400, error: 'invalid_grant', error_description: "user hasn't approved this consumer" }, /sf provision permset assign/],
-    ['NotPreAuthorized', { status: 400, error: 'invalid_app_access', error_description: 'user is not admin approved to access this app' }, /sf provision permset assign --name <permission set> --on-behalf-of <username>/],
+    ['NotPreAuthorized', { status: 400, error: 'invalid_app_access', error_description: 'user is not admin approved to access this app' }, /sf provision permset assign --name <permission set> --users <username>/],
     ['ApiDisabledForUser', { status: 400, error: 'invalid_grant', error_description: 'API is disabled for this user' }, /API Enabled/],
     ['ApiDisabledForUser', { status: 403, error: 'API_CURRENTLY_DISABLED', error_description: 'API is disabled for this User' }, /API Enabled/],
     ['ApiDisabledForOrg', { status: 400, error: 'invalid_grant', error_description: 'API is not enabled for this Salesforce Edition' }, /edition with API access/],

@@ -170,7 +170,7 @@ describe('sf provision connection test | token', function () {
     const refresh = t.emu.oauth.issueRefreshToken(sam.Id, key);
     process.env[REFRESH_VAR] = refresh;
     try {
-      await expectFailure([...args(key), '--refresh-token-env', REFRESH_VAR], 'NotPreAuthorized', /sf provision permset assign --name <permission set> --on-behalf-of <username>/, [refresh]);
+      await expectFailure([...args(key), '--refresh-token-env', REFRESH_VAR], 'NotPreAuthorized', /sf provision permset assign --name <permission set> --users <username>/, [refresh]);
     } finally {
       delete process.env[REFRESH_VAR];
     }
