@@ -1,5 +1,41 @@
+/* eslint-disable camelcase -- grant_type, client_id, error_description are OAuth's wire names */
 import { expect } from 'chai';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
+import { putComponent } from '../emulator/metadata/soap.js';
+
+const KEY = `3MVG${'k'.repeat(81)}`;
+const SECRET = 'A'.repeat(64);
+
+const clientCredentials = async (t: TestOrg): Promise<{ status: number; body: Record<string, string> }> => {
+  const res = await fetch(`${t.emu.instanceUrl}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: KEY, client_secret: SECRET }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+};
+
+/** An External Client App with client credentials on, run as the admin. */
+const putApp = async (t: TestOrg, plugins?: Record<string, unknown>): Promise<void> => {
+  const ctx = t.emu.metadataContext;
+  await putComponent(ctx, 'ExternalClientApplication', 'Cc', { contactEmail: 'a@b.c', distributionState: 'Local', isProtected: false, label: 'Cc' });
+  if (plugins) await putComponent(ctx, 'ExtlClntAppConfigurablePolicies', 'Cc_plcy', { externalClientApplication: 'Cc', ...plugins, label: 'Cc_plcy' });
+  await putComponent(ctx, 'ExtlClntAppOauthSettings', 'Cc_oauth', { commaSeparatedOauthScopes: 'Api', externalClientApplication: 'Cc', label: 'Cc_oauth' });
+  await putComponent(ctx, 'ExtlClntAppGlobalOauthSettings', 'Cc_glbloauth', {
+    callbackUrl: 'https://x/cb',
+    consumerKey: KEY,
+    consumerSecret: SECRET,
+    externalClientApplication: 'Cc',
+    isClientCredentialsFlowEnabled: true,
+    label: 'Cc_glbloauth',
+  });
+  await putComponent(ctx, 'ExtlClntAppOauthConfigurablePolicies', 'Cc_oauthPlcy', {
+    clientCredentialsFlowUser: t.emu.adminUsername,
+    externalClientApplication: 'Cc',
+    isClientCredentialsFlowEnabled: true,
+    label: 'Cc_oauthPlcy',
+  });
+};
 
 /** Emulator rules for OAuth consumer credentials (write-only through the Metadata API). */
 describe('emulator: OAuth consumer secrets are write-only', function () {
@@ -53,5 +89,60 @@ describe('emulator: OAuth consumer secrets are write-only', function () {
     await md.update('ConnectedApp', { fullName: 'C1', contactEmail: 'a@b.c', label: 'C2', oauthConfig: { callbackUrl: 'https://x/cb', scopes: ['Api'] } });
     const stored = t.emu.components.get('ConnectedApp')?.get('C1')?.content.oauthConfig;
     expect(stored).to.include({ consumerKey: 'CK12345678', consumerSecret: 'CS1234' });
+  });
+});
+
+describe('emulator: External Client App plugins, SAML policies and propagation', function () {
+  this.timeout(60_000);
+  let t: TestOrg;
+  beforeEach(async () => {
+    t = await setupTestOrg();
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('issues tokens with the plugin defaults (no ExtlClntAppConfigurablePolicies, or both switches on)', async () => {
+    await putApp(t);
+    expect((await clientCredentials(t)).status).to.equal(200);
+    await putComponent(t.emu.metadataContext, 'ExtlClntAppConfigurablePolicies', 'Cc_plcy', { externalClientApplication: 'Cc', isEnabled: true, isOauthPluginEnabled: true, label: 'p' });
+    expect((await clientCredentials(t)).status).to.equal(200);
+  });
+
+  it('refuses tokens while isEnabled or isOauthPluginEnabled is false', async () => {
+    await putApp(t, { isEnabled: false, isOauthPluginEnabled: true });
+    expect((await clientCredentials(t)).body.error).to.equal('invalid_client_id');
+    await putComponent(t.emu.metadataContext, 'ExtlClntAppConfigurablePolicies', 'Cc_plcy', { externalClientApplication: 'Cc', isEnabled: true, isOauthPluginEnabled: false, label: 'p' });
+    expect((await clientCredentials(t)).body.error).to.equal('invalid_client_id');
+    await putComponent(t.emu.metadataContext, 'ExtlClntAppConfigurablePolicies', 'Cc_plcy', { externalClientApplication: 'Cc', isEnabled: true, isOauthPluginEnabled: true, label: 'p' });
+    expect((await clientCredentials(t)).status).to.equal(200);
+  });
+
+  it('does not know new credentials for oauthAppActivationDelayMs after they are saved', async () => {
+    t.emu.flags.oauthAppActivationDelayMs = 700;
+    await putApp(t);
+    const early = await clientCredentials(t);
+    expect(early).to.deep.include({ status: 400 });
+    expect(early.body).to.deep.include({ error: 'invalid_client_id', error_description: 'client identifier invalid' });
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await clientCredentials(t)).status).to.equal(200);
+  });
+
+  it('refuses SAML policies unless the parent app is Local and its SAML plugin is on', async () => {
+    const conn = t.org.getConnection();
+    const md = conn.metadata as unknown as { create(type: string, m: object): Promise<{ success: boolean | string; errors?: unknown }> };
+    const saml = { fullName: 'Sp_samlPlcy', acsUrl: 'https://sp/acs', entityUrl: 'sp', externalClientApplication: 'Sp', label: 'Sp_samlPlcy' };
+    await md.create('ExternalClientApplication', { fullName: 'Sp', contactEmail: 'a@b.c', distributionState: 'Local', label: 'Sp' });
+    const noPlugin = await md.create('ExtlClntAppSamlConfigurablePolicies', saml);
+    expect(String(noPlugin.success)).to.equal('false');
+    expect(JSON.stringify(noPlugin.errors)).to.contain('isSamlPluginEnabled');
+    await md.create('ExtlClntAppConfigurablePolicies', { fullName: 'Sp_plcy', externalClientApplication: 'Sp', isEnabled: true, isSamlPluginEnabled: true, label: 'Sp_plcy' });
+    expect(String((await md.create('ExtlClntAppSamlConfigurablePolicies', saml)).success)).to.equal('true');
+
+    await md.create('ExternalClientApplication', { fullName: 'Pk', contactEmail: 'a@b.c', distributionState: 'Packaged', label: 'Pk' });
+    await md.create('ExtlClntAppConfigurablePolicies', { fullName: 'Pk_plcy', externalClientApplication: 'Pk', isEnabled: true, isSamlPluginEnabled: true, label: 'Pk_plcy' });
+    const packaged = await md.create('ExtlClntAppSamlConfigurablePolicies', { ...saml, fullName: 'Pk_samlPlcy', externalClientApplication: 'Pk' });
+    expect(String(packaged.success)).to.equal('false');
+    expect(JSON.stringify(packaged.errors)).to.contain('must be Local');
   });
 });

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { parseRefreshTokenPolicy, scopesToMetadata, scopeToToken } from '../../src/provision/resources/oauth-app.js';
-import { planExternalClientApp, planExternalClientAppDelete, planSecretRotation, withSecret, type EcaCurrent } from '../../src/provision/resources/external-client-app.js';
+import {
+  parseNameIdFormat,
+  planExternalClientApp,
+  planExternalClientAppDelete,
+  planSecretRotation,
+  withSecret,
+  type EcaCurrent,
+} from '../../src/provision/resources/external-client-app.js';
 import { planConnectedApp, withConnectedAppSecret } from '../../src/provision/resources/connected-app.js';
 import { SECRET_PLACEHOLDER } from '../../src/provision/secrets.js';
 
@@ -14,6 +21,7 @@ const existing = (): EcaCurrent => ({
     fullName: 'App_glbloauth',
     content: { fullName: 'App_glbloauth', callbackUrl: 'https://x/cb', consumerKey: 'OLDKEY', externalClientApplication: 'App', isClientCredentialsFlowEnabled: 'true', label: 'g' },
   },
+  plugins: { fullName: 'App_plcy', content: { fullName: 'App_plcy', externalClientApplication: 'App', isEnabled: 'true', isOauthPluginEnabled: 'true', label: 'App_plcy' } },
   policies: {
     fullName: 'App_oauthPlcy',
     content: { fullName: 'App_oauthPlcy', clientCredentialsFlowUser: 'u@x', externalClientApplication: 'App', isClientCredentialsFlowEnabled: 'true', permittedUsersPolicyType: 'AllSelfAuthorized', label: 'p' },
@@ -39,44 +47,49 @@ describe('OAuth app plans (pure)', () => {
     const plan = planExternalClientApp(undefined, { name: 'App', scopes: ['Api'], clientCredentialsUser: 'u@x' }, { consumerKey: KEY, newSecret: true });
     expect(plan.map((c) => [c.resource, c.name, c.action])).to.deep.equal([
       ['ExternalClientApplication', 'App', 'create'],
+      ['ExtlClntAppConfigurablePolicies', 'App_plcy', 'create'],
       ['ExtlClntAppOauthSettings', 'App_oauth', 'create'],
       ['ExtlClntAppGlobalOauthSettings', 'App_glbloauth', 'create'],
       ['ExtlClntAppOauthConfigurablePolicies', 'App_oauthPlcy', 'create'],
     ]);
-    const global = plan[2];
+    expect(plan[1].metadata!.content).to.deep.equal({ fullName: 'App_plcy', externalClientApplication: 'App', isEnabled: true, isOauthPluginEnabled: true, label: 'App_plcy' });
+    const global = plan[3];
     expect(Object.keys(global.metadata!.content)).to.deep.equal(['fullName', 'callbackUrl', 'consumerKey', 'externalClientApplication', 'isClientCredentialsFlowEnabled', 'label']);
     expect(global.fields).to.deep.include({ field: 'consumerSecret', to: SECRET_PLACEHOLDER });
     expect(JSON.stringify(plan)).not.to.contain('SECRETVALUE');
     const applied = withSecret(plan, 'SECRETVALUE');
-    expect(applied[2].metadata!.content.consumerSecret).to.equal('SECRETVALUE');
-    expect(Object.keys(applied[2].metadata!.content).indexOf('consumerSecret')).to.equal(3);
-    expect(JSON.stringify(applied[2].fields)).not.to.contain('SECRETVALUE');
-    expect(plan[3].metadata!.content).to.deep.include({ clientCredentialsFlowUser: 'u@x', isClientCredentialsFlowEnabled: true, permittedUsersPolicyType: 'AllSelfAuthorized' });
+    expect(applied[3].metadata!.content.consumerSecret).to.equal('SECRETVALUE');
+    expect(Object.keys(applied[3].metadata!.content).indexOf('consumerSecret')).to.equal(3);
+    expect(JSON.stringify(applied[3].fields)).not.to.contain('SECRETVALUE');
+    expect(plan[4].metadata!.content).to.deep.include({ clientCredentialsFlowUser: 'u@x', isClientCredentialsFlowEnabled: true, permittedUsersPolicyType: 'AllSelfAuthorized' });
   });
 
   it('re-plans an existing app as no change, keeping its key, comparing scopes as a set', () => {
     const plan = planExternalClientApp(existing(), { name: 'App', scopes: ['Api', 'RefreshToken'], clientCredentialsUser: 'u@x' }, { consumerKey: KEY, newSecret: false });
-    expect(plan.map((c) => c.action)).to.deep.equal(['none', 'none', 'none', 'none']);
+    expect(plan.map((c) => c.action)).to.deep.equal(['none', 'none', 'none', 'none', 'none']);
     const upd = planExternalClientApp(existing(), { name: 'App', adminApproved: true, permissionSets: ['Ps'] }, { consumerKey: KEY, newSecret: false });
-    expect(upd[3].action).to.equal('update');
-    expect(upd[3].fields.map((f) => f.field)).to.deep.equal(['commaSeparatedPermissionSet', 'permittedUsersPolicyType']);
-    expect(upd[2].metadata!.content.consumerKey).to.equal('OLDKEY');
+    expect(upd[4].action).to.equal('update');
+    expect(upd[4].fields.map((f) => f.field)).to.deep.equal(['commaSeparatedPermissionSet', 'permittedUsersPolicyType']);
+    expect(upd[3].metadata!.content.consumerKey).to.equal('OLDKEY');
   });
 
   it('leaves the secret out of files', () => {
     const plan = planExternalClientApp(undefined, { name: 'App' }, { consumerKey: KEY, newSecret: false, forFiles: true });
-    expect(plan[2].fields.map((f) => f.field)).not.to.include('consumerSecret');
-    expect(plan[2].note).to.contain('consumerSecret is left out');
+    expect(plan[3].fields.map((f) => f.field)).not.to.include('consumerSecret');
+    expect(plan[3].note).to.contain('consumerSecret is left out');
   });
 
   it('rotates a secret and deletes children before the app', () => {
     const rot = planSecretRotation(existing());
     expect(rot).to.deep.include({ action: 'update', fields: [{ field: 'consumerSecret', to: SECRET_PLACEHOLDER }] });
     expect(rot.metadata!.content.consumerKey).to.equal('OLDKEY');
-    expect(planExternalClientAppDelete(existing(), 'App').map((c) => c.resource)).to.deep.equal([
+    const saml = { fullName: 'App_samlPlcy', content: { fullName: 'App_samlPlcy', acsUrl: 'https://sp/acs', entityUrl: 'sp', externalClientApplication: 'App' } };
+    expect(planExternalClientAppDelete({ ...existing(), saml }, 'App').map((c) => c.resource)).to.deep.equal([
+      'ExtlClntAppSamlConfigurablePolicies',
       'ExtlClntAppOauthConfigurablePolicies',
       'ExtlClntAppGlobalOauthSettings',
       'ExtlClntAppOauthSettings',
+      'ExtlClntAppConfigurablePolicies',
       'ExternalClientApplication',
     ]);
     expect(planExternalClientAppDelete(undefined, 'App')[0].action).to.equal('none');
@@ -92,5 +105,72 @@ describe('OAuth app plans (pure)', () => {
     const current = { name: 'Ca', content: { ...create.metadata!.content, oauthConfig: { ...(create.metadata!.content.oauthConfig as object), consumerKey: 'K' } } };
     const same = planConnectedApp(current, { name: 'Ca', clientCredentialsUser: 'u@x', scopes: ['api'] }, { consumerKey: KEY, newSecret: false });
     expect(same.action).to.equal('none');
+  });
+
+  it('turns the plugins on for an existing app whose configurable policies are missing or off', () => {
+    const noPlugins = { ...existing(), plugins: undefined };
+    const plan = planExternalClientApp(noPlugins, { name: 'App' }, { consumerKey: KEY, newSecret: false });
+    expect(plan.map((c) => [c.resource, c.action])).to.deep.include(['ExtlClntAppConfigurablePolicies', 'create']);
+    const off = existing();
+    off.plugins!.content.isOauthPluginEnabled = 'false';
+    const upd = planExternalClientApp(off, { name: 'App' }, { consumerKey: KEY, newSecret: false });
+    expect(upd[1]).to.deep.include({ action: 'update', fields: [{ field: 'isOauthPluginEnabled', from: 'false', to: true }] });
+  });
+
+  it('plans a SAML-only External Client App: app, plugins with SAML on, SAML policies in WSDL order; no OAuth, no secret', () => {
+    const saml = { acsUrl: 'https://sp.example.com/acs', entityId: 'https://sp.example.com', certificate: 'Idp_Cert', nameIdFormat: parseNameIdFormat('urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress') };
+    const plan = planExternalClientApp(undefined, { name: 'Wiki', oauth: false, saml }, { consumerKey: KEY, newSecret: false });
+    expect(plan.map((c) => [c.resource, c.name, c.action])).to.deep.equal([
+      ['ExternalClientApplication', 'Wiki', 'create'],
+      ['ExtlClntAppConfigurablePolicies', 'Wiki_plcy', 'create'],
+      ['ExtlClntAppSamlConfigurablePolicies', 'Wiki_samlPlcy', 'create'],
+    ]);
+    expect(plan[0].metadata!.content.distributionState).to.equal('Local');
+    expect(plan[1].metadata!.content).to.deep.equal({ fullName: 'Wiki_plcy', externalClientApplication: 'Wiki', isEnabled: true, isSamlPluginEnabled: true, label: 'Wiki_plcy' });
+    expect(plan[2].metadata!.content).to.deep.equal({
+      fullName: 'Wiki_samlPlcy',
+      acsUrl: 'https://sp.example.com/acs',
+      certificate: 'Idp_Cert',
+      entityUrl: 'https://sp.example.com',
+      externalClientApplication: 'Wiki',
+      label: 'Wiki_samlPlcy',
+      nameIdFormat: 'EmailAddress',
+      signingAlgorithmType: 'SHA256',
+      subjectType: 'Username',
+    });
+    const current: EcaCurrent = {
+      name: 'Wiki',
+      app: { fullName: 'Wiki', content: plan[0].metadata!.content },
+      plugins: { fullName: 'Wiki_plcy', content: plan[1].metadata!.content },
+      saml: { fullName: 'Wiki_samlPlcy', content: plan[2].metadata!.content },
+    };
+    expect(planExternalClientApp(current, { name: 'Wiki', oauth: false, saml }, { consumerKey: KEY, newSecret: false }).map((c) => c.action)).to.deep.equal(['none', 'none', 'none']);
+    const moved = planExternalClientApp(current, { name: 'Wiki', oauth: false, saml: { ...saml, acsUrl: 'https://sp2/acs', subjectType: 'FederationId' } }, { consumerKey: KEY, newSecret: false });
+    expect(moved[2].fields.map((f) => f.field)).to.deep.equal(['acsUrl', 'subjectType']);
+  });
+
+  it('maps name ID formats from URNs and names; unknown ones are undefined', () => {
+    expect(parseNameIdFormat('urn:oasis:names:tc:SAML:2.0:nameid-format:persistent')).to.equal('Persistent');
+    expect(parseNameIdFormat('transient')).to.equal('Transient');
+    expect(parseNameIdFormat('urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos')).to.equal(undefined);
+  });
+
+  it('plans a SAML-only connected app with samlConfig in WSDL order and no oauthConfig', () => {
+    const saml = { acsUrl: 'https://sp/acs', entityId: 'sp-entity', signingAlgorithm: 'SHA1' as const, certificate: 'Idp_Cert' };
+    const create = planConnectedApp(undefined, { name: 'Ca', contactEmail: 'a@b.c', oauth: false, saml }, { consumerKey: KEY, newSecret: false });
+    expect(Object.keys(create.metadata!.content)).to.deep.equal(['fullName', 'contactEmail', 'label', 'samlConfig']);
+    expect(create.metadata!.content.samlConfig).to.deep.equal({
+      acsUrl: 'https://sp/acs',
+      certificate: 'Idp_Cert',
+      entityUrl: 'sp-entity',
+      samlNameIdFormat: 'Unspecified',
+      samlSigningAlgoType: 'SHA1',
+      samlSubjectType: 'Username',
+    });
+    expect(create.fields.map((f) => f.field)).not.to.include('oauthConfig.consumerSecret');
+    const same = planConnectedApp({ name: 'Ca', content: create.metadata!.content }, { name: 'Ca', oauth: false, saml }, { consumerKey: KEY, newSecret: false });
+    expect(same.action).to.equal('none');
+    const upd = planConnectedApp({ name: 'Ca', content: create.metadata!.content }, { name: 'Ca', oauth: false, saml: { ...saml, entityId: 'other' } }, { consumerKey: KEY, newSecret: false });
+    expect(upd.fields).to.deep.equal([{ field: 'samlConfig.entityUrl', from: 'sp-entity', to: 'other' }]);
   });
 });

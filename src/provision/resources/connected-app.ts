@@ -7,6 +7,7 @@ import type { OrgClient } from '../client.js';
 import { diffFields, type Change, type FieldChange } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
 import { connectedAppRefreshPolicy, scopeToMetadata, type RefreshTokenPolicy } from './oauth-app.js';
+import { SAML_DEFAULTS, type SamlDesired } from './external-client-app.js';
 import { asArray, asBool, asString } from './values.js';
 
 export const CONNECTED_APP = 'ConnectedApp';
@@ -23,6 +24,11 @@ const OAUTH_ORDER = [
   'oauthClientCredentialUser', 'scopes', 'singleLogoutUrl',
 ];
 const POLICY_ORDER = ['ipRelaxation', 'isTokenExchangeFlowEnabled', 'refreshTokenPolicy', 'singleLogoutUrl'];
+/** ConnectedAppSamlConfig in WSDL order (v66); acsUrl, entityUrl and samlSubjectType are required. */
+const SAML_ORDER = [
+  'acsUrl', 'certificate', 'encryptionCertificate', 'encryptionType', 'entityUrl', 'issuer', 'samlIdpSLOBindingEnum', 'samlNameIdFormat',
+  'samlSigningAlgoType', 'samlSloUrl', 'samlSubjectCustomAttr', 'samlSubjectType',
+];
 
 const pick = (order: string[], o: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
@@ -47,6 +53,10 @@ export type ConnectedAppDesired = {
   permissionSets?: string[];
   profiles?: string[];
   refreshTokenPolicy?: RefreshTokenPolicy;
+  /** Plan OAuth settings (default true). False: a SAML-only app; an oauthConfig the app already has is left alone. */
+  oauth?: boolean;
+  /** Salesforce as SAML identity provider for the app (samlConfig). */
+  saml?: SamlDesired;
 };
 
 const stripSecret = (content: Record<string, unknown>): Record<string, unknown> => {
@@ -93,6 +103,38 @@ const desiredTop = (exists: boolean, cur: Record<string, unknown>, desired: Conn
   profileName: listIfChanged(desired.profiles, cur.profileName),
 });
 
+/** samlConfig fields the desired state names; Setup's defaults for a new SAML configuration. */
+const desiredSaml = (cur: Record<string, unknown> | undefined, saml: SamlDesired | undefined): Record<string, unknown> => {
+  if (!saml) return {};
+  const dflt = <T>(v: T): T | undefined => (cur ? undefined : v);
+  return {
+    acsUrl: saml.acsUrl,
+    certificate: saml.certificate,
+    entityUrl: saml.entityId,
+    samlNameIdFormat: saml.nameIdFormat ?? dflt(SAML_DEFAULTS.nameIdFormat),
+    samlSigningAlgoType: saml.signingAlgorithm ?? dflt(SAML_DEFAULTS.signingAlgorithm),
+    samlSubjectType: saml.subjectType ?? dflt(SAML_DEFAULTS.subjectType),
+  };
+};
+
+const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** One nested element (oauthConfig, oauthPolicy, samlConfig): its changed fields and its new value (undefined: left out). */
+const nestedPart = (
+  prefix: string,
+  order: string[],
+  exists: boolean,
+  cur: Record<string, unknown> | undefined,
+  want: Record<string, unknown>,
+  present: boolean
+): { fields: FieldChange[]; value?: Record<string, unknown> } => ({
+  fields: diffFields(exists ? cur ?? {} : undefined, want).map((f) => ({ ...f, field: `${prefix}.${f.field}` })),
+  value: present ? pick(order, { ...(cur ?? {}), ...defined(want) }) : undefined,
+});
+
+const desiredPolicy = (cur: Record<string, unknown> | undefined, refresh: RefreshTokenPolicy | undefined): Record<string, unknown> =>
+  refresh ? { ipRelaxation: asString(cur?.ipRelaxation) ?? 'ENFORCE', refreshTokenPolicy: connectedAppRefreshPolicy(refresh) } : {};
+
 const actionOf = (exists: boolean, changed: boolean): 'create' | 'update' | 'none' => (!exists ? 'create' : changed ? 'update' : 'none');
 
 /**
@@ -104,25 +146,24 @@ export const planConnectedApp = (
   desired: ConnectedAppDesired,
   opts: { consumerKey: string; newSecret: boolean; forFiles?: boolean }
 ): Change => {
+  const exists = current !== undefined;
   const cur = current ? stripSecret(current.content) : {};
-  const curOauth = isObj(cur.oauthConfig) ? cur.oauthConfig : {};
+  const curOauth = isObj(cur.oauthConfig) ? cur.oauthConfig : undefined;
   const curPolicy = isObj(cur.oauthPolicy) ? cur.oauthPolicy : undefined;
-  const wantOauth = desiredOauth(current !== undefined, curOauth, desired, opts.consumerKey);
-  const wantPolicy: Record<string, unknown> = desired.refreshTokenPolicy
-    ? { ipRelaxation: asString(curPolicy?.ipRelaxation) ?? 'ENFORCE', refreshTokenPolicy: connectedAppRefreshPolicy(desired.refreshTokenPolicy) }
-    : {};
-  const wantTop = desiredTop(current !== undefined, cur, desired);
-  const fields: FieldChange[] = [
-    ...diffFields(current ? cur : undefined, wantTop),
-    ...diffFields(current ? curOauth : undefined, wantOauth).map((f) => ({ ...f, field: `oauthConfig.${f.field}` })),
-    ...diffFields(current ? curPolicy ?? {} : undefined, wantPolicy).map((f) => ({ ...f, field: `oauthPolicy.${f.field}` })),
-  ];
-  const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  const oauthConfig = pick(OAUTH_ORDER, { ...curOauth, ...defined(wantOauth) });
-  const hasPolicy = curPolicy !== undefined || Object.keys(wantPolicy).length > 0;
-  const oauthPolicy = hasPolicy ? pick(POLICY_ORDER, { ...(curPolicy ?? {}), ...wantPolicy }) : undefined;
-  const content = { fullName: current?.name ?? desired.name, ...pick(APP_ORDER, { ...cur, ...defined(wantTop), oauthConfig, oauthPolicy }) };
-  if (opts.newSecret && !opts.forFiles) fields.push({ field: 'oauthConfig.consumerSecret', to: SECRET_PLACEHOLDER });
+  const curSaml = isObj(cur.samlConfig) ? cur.samlConfig : undefined;
+  const oauthWanted = desired.oauth !== false || curOauth !== undefined;
+  const wantOauth = oauthWanted ? desiredOauth(curOauth !== undefined, curOauth ?? {}, desired, opts.consumerKey) : {};
+  const wantPolicy = desiredPolicy(curPolicy, desired.refreshTokenPolicy);
+  const wantTop = desiredTop(exists, cur, desired);
+  const oauth = nestedPart('oauthConfig', OAUTH_ORDER, exists, curOauth, wantOauth, oauthWanted);
+  const policy = nestedPart('oauthPolicy', POLICY_ORDER, exists, curPolicy, wantPolicy, curPolicy !== undefined || Object.keys(wantPolicy).length > 0);
+  const saml = nestedPart('samlConfig', SAML_ORDER, exists, curSaml, desiredSaml(curSaml, desired.saml), Boolean(curSaml ?? desired.saml));
+  const fields: FieldChange[] = [...diffFields(exists ? cur : undefined, wantTop), ...oauth.fields, ...policy.fields, ...saml.fields];
+  const content = {
+    fullName: current?.name ?? desired.name,
+    ...pick(APP_ORDER, { ...cur, ...defined(wantTop), oauthConfig: oauth.value, oauthPolicy: policy.value, samlConfig: saml.value }),
+  };
+  if (opts.newSecret && !opts.forFiles && oauthWanted) fields.push({ field: 'oauthConfig.consumerSecret', to: SECRET_PLACEHOLDER });
   const action = actionOf(current !== undefined, fields.length > 0);
   return {
     resource: CONNECTED_APP,

@@ -17,7 +17,11 @@ export const ECA = 'ExternalClientApplication';
 export const ECA_OAUTH = 'ExtlClntAppOauthSettings';
 export const ECA_GLOBAL = 'ExtlClntAppGlobalOauthSettings';
 export const ECA_POLICIES = 'ExtlClntAppOauthConfigurablePolicies';
-export const ECA_CHILDREN = [ECA_OAUTH, ECA_GLOBAL, ECA_POLICIES] as const;
+/** Which plugins of the app are on (isEnabled for all, isOauthPluginEnabled, isSamlPluginEnabled, ...). */
+export const ECA_PLUGINS = 'ExtlClntAppConfigurablePolicies';
+/** Salesforce as SAML identity provider for the app (its service provider's ACS URL, entity id, subject, signing). */
+export const ECA_SAML = 'ExtlClntAppSamlConfigurablePolicies';
+export const ECA_CHILDREN = [ECA_PLUGINS, ECA_OAUTH, ECA_GLOBAL, ECA_POLICIES, ECA_SAML] as const;
 
 /** The WSDL's element order of each type (v66). */
 const ORDER: Record<string, string[]> = {
@@ -40,6 +44,15 @@ const ORDER: Record<string, string[]> = {
     'policyAction', 'refreshTokenPolicyType', 'refreshTokenValidityPeriod', 'refreshTokenValidityUnit', 'requiredSessionLevel', 'sessionTimeoutInMinutes',
     'singleLogoutUrl', 'startUrl',
   ],
+  [ECA_PLUGINS]: [
+    'externalClientApplication', 'isCanvasPluginEnabled', 'isEnabled', 'isMobilePluginEnabled', 'isNotificationPluginEnabled', 'isOauthPluginEnabled',
+    'isPushPluginEnabled', 'isSamlPluginEnabled', 'label', 'startPage', 'startUrl',
+  ],
+  [ECA_SAML]: [
+    'acsUrl', 'certificate', 'commaSeparatedPermissionSet', 'commaSeparatedProfile', 'customAttributes', 'encryptionCertificate', 'encryptionType',
+    'entityUrl', 'externalClientApplication', 'issuer', 'label', 'nameIdFormat', 'signingAlgorithmType', 'singleLogoutBindingType', 'singleLogoutUrl',
+    'subjectCustomAttribute', 'subjectType',
+  ],
 };
 
 /** Keys in WSDL order, fullName first; unknown keys and empty values dropped. */
@@ -58,7 +71,48 @@ export type EcaCurrent = {
   oauth?: Component;
   global?: Component;
   policies?: Component;
+  /** ExtlClntAppConfigurablePolicies: which plugins are on. */
+  plugins?: Component;
+  /** ExtlClntAppSamlConfigurablePolicies. */
+  saml?: Component;
 };
+
+/** Subject types of a SAML assertion (ExtlClntAppSamlSubjectType = SamlSubjectType, WSDL v66). */
+export const SAML_SUBJECT_TYPES = ['Username', 'FederationId', 'UserId', 'SpokeId', 'CustomAttribute', 'PersistentId'] as const;
+export type SamlSubjectType = (typeof SAML_SUBJECT_TYPES)[number];
+/** Name ID formats (ExtlClntAppNameIdFormatType = SamlNameIdFormatType) and the URNs they stand for. */
+export const SAML_NAME_ID_FORMATS: Record<'Unspecified' | 'EmailAddress' | 'Persistent' | 'Transient', string> = {
+  Unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  EmailAddress: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  Persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  Transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+};
+export type SamlNameIdFormat = keyof typeof SAML_NAME_ID_FORMATS;
+export const SAML_SIGNING_ALGORITHMS = ['SHA1', 'SHA256'] as const;
+export type SamlSigningAlgorithm = (typeof SAML_SIGNING_ALGORITHMS)[number];
+
+/** The metadata value of a name ID format given as a URN or as the value itself (any case); undefined if unknown. */
+export const parseNameIdFormat = (v: string): SamlNameIdFormat | undefined => {
+  const s = v.trim().toLowerCase();
+  const entry = Object.entries(SAML_NAME_ID_FORMATS).find(([k, urn]) => k.toLowerCase() === s || urn.toLowerCase() === s);
+  return entry?.[0] as SamlNameIdFormat | undefined;
+};
+
+/** Salesforce as SAML identity provider for one service provider. */
+export type SamlDesired = {
+  /** Where the service provider takes assertions (ACS URL). */
+  acsUrl: string;
+  /** The service provider's entity id (the assertion's audience). */
+  entityId: string;
+  subjectType?: SamlSubjectType;
+  nameIdFormat?: SamlNameIdFormat;
+  signingAlgorithm?: SamlSigningAlgorithm;
+  /** API name of the org's certificate that signs the assertions (default: the identity provider's). */
+  certificate?: string;
+};
+
+/** What Setup fills in for a new SAML service provider when nothing else is said. */
+export const SAML_DEFAULTS = { subjectType: 'Username', nameIdFormat: 'Unspecified', signingAlgorithm: 'SHA256' } as const;
 
 export type EcaDesired = {
   name: string;
@@ -76,6 +130,10 @@ export type EcaDesired = {
   permissionSets?: string[];
   profiles?: string[];
   refreshTokenPolicy?: RefreshTokenPolicy;
+  /** Plan the OAuth plugin (default true). False: a SAML-only app; OAuth components the app already has are left alone. */
+  oauth?: boolean;
+  /** Salesforce as SAML identity provider for the app. */
+  saml?: SamlDesired;
 };
 
 const stripSecret = (c: Record<string, unknown>): Record<string, unknown> => {
@@ -107,6 +165,8 @@ export const readExternalClientApps = async (client: OrgClient, names?: string[]
       oauth: childOf(ECA_OAUTH, a.fullName),
       global: childOf(ECA_GLOBAL, a.fullName),
       policies: childOf(ECA_POLICIES, a.fullName),
+      plugins: childOf(ECA_PLUGINS, a.fullName),
+      saml: childOf(ECA_SAML, a.fullName),
     }))
     .sort((x, y) => x.name.localeCompare(y.name));
 };
@@ -190,23 +250,41 @@ const planScopes = (current: EcaCurrent | undefined, wanted: string[] | undefine
   );
 };
 
-/**
- * Plans an External Client App with OAuth: the app, its scopes, its global OAuth settings (consumer key, callback,
- * flows) and its policies. Pure. Only fields the desired state names are compared; on create Salesforce's defaults
- * fill the rest (Api scope, the login callback, everyone may self-authorize).
- */
-export const planExternalClientApp = (current: EcaCurrent | undefined, desired: EcaDesired, opts: EcaPlanOptions): Change[] => {
-  const name = current?.name ?? desired.name;
-  const label = desired.label ?? (current ? undefined : desired.name);
-
-  const app = componentChange(
-    ECA,
-    name,
-    current?.app,
-    { contactEmail: desired.contactEmail, description: desired.description, label },
-    { distributionState: 'Local', isProtected: false }
+/** The plugin switches (ExtlClntAppConfigurablePolicies): all plugins on, and the OAuth / SAML plugin the app uses. */
+const planPlugins = (current: EcaCurrent | undefined, name: string, oauth: boolean, saml: boolean): Change =>
+  componentChange(
+    ECA_PLUGINS,
+    current?.plugins?.fullName ?? `${name}_plcy`,
+    current?.plugins,
+    { isEnabled: true, isOauthPluginEnabled: oauth ? true : undefined, isSamlPluginEnabled: saml ? true : undefined },
+    { externalClientApplication: name, label: `${name}_plcy` }
   );
 
+/** The SAML policies: only the fields the desired state names are compared; Setup's defaults on create. */
+const planSaml = (current: EcaCurrent | undefined, name: string, saml: SamlDesired): Change =>
+  componentChange(
+    ECA_SAML,
+    current?.saml?.fullName ?? `${name}_samlPlcy`,
+    current?.saml,
+    {
+      acsUrl: saml.acsUrl,
+      certificate: saml.certificate,
+      entityUrl: saml.entityId,
+      nameIdFormat: saml.nameIdFormat,
+      signingAlgorithmType: saml.signingAlgorithm,
+      subjectType: saml.subjectType,
+    },
+    {
+      externalClientApplication: name,
+      label: `${name}_samlPlcy`,
+      nameIdFormat: SAML_DEFAULTS.nameIdFormat,
+      signingAlgorithmType: SAML_DEFAULTS.signingAlgorithm,
+      subjectType: SAML_DEFAULTS.subjectType,
+    }
+  );
+
+/** The OAuth plugin: scopes, global OAuth settings (consumer key, callback, flows) and OAuth policies. */
+const planOauth = (current: EcaCurrent | undefined, desired: EcaDesired, name: string, opts: EcaPlanOptions): Change[] => {
   const oauth = planScopes(current, desired.scopes, name);
   const cc = desired.clientCredentialsUser !== undefined ? true : undefined;
   const keep = current?.global ? asString(current.global.content.consumerKey) : undefined;
@@ -235,7 +313,6 @@ export const planExternalClientApp = (current: EcaCurrent | undefined, desired: 
       global.status = 'planned';
     }
   }
-
   const policies = componentChange(ECA_POLICIES, current?.policies?.fullName ?? `${name}_oauthPlcy`, current?.policies, desiredPolicies(current, desired), {
     externalClientApplication: name,
     label: `${name}_oauthPlcy`,
@@ -243,7 +320,35 @@ export const planExternalClientApp = (current: EcaCurrent | undefined, desired: 
     refreshTokenPolicyType: 'Infinite',
     ipRelaxationPolicyType: 'Enforce',
   });
-  return [app, oauth, global, policies];
+  return [oauth, global, policies];
+};
+
+/** Whether a plan for this desired state includes the OAuth plugin: asked for, or already there. */
+export const wantsOauth = (current: EcaCurrent | undefined, desired: EcaDesired): boolean =>
+  desired.oauth !== false || Boolean(current?.global ?? current?.oauth ?? current?.policies);
+
+/**
+ * Plans an External Client App: the app, its plugin switches (ExtlClntAppConfigurablePolicies: all plugins and the
+ * OAuth / SAML plugin on), then the OAuth plugin (scopes, global OAuth settings with consumer key, callback and
+ * flows, OAuth policies) and the SAML policies. Parents come first: the org refuses children of a missing app, and
+ * SAML policies of an app whose SAML plugin is off. Pure. Only fields the desired state names are compared; on
+ * create Salesforce's defaults fill the rest (Api scope, the login callback, everyone may self-authorize).
+ */
+export const planExternalClientApp = (current: EcaCurrent | undefined, desired: EcaDesired, opts: EcaPlanOptions): Change[] => {
+  const name = current?.name ?? desired.name;
+  const label = desired.label ?? (current ? undefined : desired.name);
+  // SAML apps can't be packaged: their app must stay Local (Metadata API, ExtlClntAppSamlConfigurablePolicies).
+  const local = desired.saml && current && asString(current.app.content.distributionState) !== 'Local' ? 'Local' : undefined;
+  const app = componentChange(
+    ECA,
+    name,
+    current?.app,
+    { contactEmail: desired.contactEmail, description: desired.description, distributionState: local, label },
+    { distributionState: 'Local', isProtected: false }
+  );
+  const oauth = wantsOauth(current, desired);
+  const plugins = planPlugins(current, name, oauth && desired.oauth !== false, Boolean(desired.saml));
+  return [app, plugins, ...(oauth ? planOauth(current, desired, name, opts) : []), ...(desired.saml ? [planSaml(current, name, desired.saml)] : [])];
 };
 
 /** Puts the secret into the global OAuth settings component, for the Metadata API call only (never displayed). */
@@ -268,11 +373,18 @@ export const planSecretRotation = (current: EcaCurrent): Change => {
   };
 };
 
-/** Plans removing an app: its OAuth components first, then the app. Nothing to do when it does not exist. */
+/** Plans removing an app: its plugins' components first (SAML, OAuth, the plugin switches), then the app. Nothing to do when it does not exist. */
 export const planExternalClientAppDelete = (current: EcaCurrent | undefined, name: string): Change[] => {
   if (!current) return [{ resource: ECA, name, action: 'none', fields: [], status: 'unchanged', note: 'No such External Client App: nothing to delete.' }];
   const del = (type: string, c: Component | undefined): Change[] => (c ? [{ resource: type, name: c.fullName, action: 'delete', fields: [], status: 'planned' }] : []);
-  return [...del(ECA_POLICIES, current.policies), ...del(ECA_GLOBAL, current.global), ...del(ECA_OAUTH, current.oauth), ...del(ECA, current.app)];
+  return [
+    ...del(ECA_SAML, current.saml),
+    ...del(ECA_POLICIES, current.policies),
+    ...del(ECA_GLOBAL, current.global),
+    ...del(ECA_OAUTH, current.oauth),
+    ...del(ECA_PLUGINS, current.plugins),
+    ...del(ECA, current.app),
+  ];
 };
 
 /** Deletes metadata in the order of the changes (children before parents); stops at the first failure. */

@@ -8,6 +8,7 @@ import AppShow from '../../../../src/commands/provision/app/show.js';
 import AppDelete from '../../../../src/commands/provision/app/delete.js';
 import AppRotateSecret from '../../../../src/commands/provision/app/rotate-secret.js';
 import { setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
+import { putComponent } from '../../../emulator/metadata/soap.js';
 import { orgFingerprint, runCommand, runCommandError, validateSourceDir } from '../../../helpers/plan.js';
 
 const token = async (t: TestOrg, id: string, secret: string, grant = 'client_credentials'): Promise<{ status: number; body: Record<string, string> }> => {
@@ -49,6 +50,7 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     expect(first.exitCode).to.equal(0);
     expect(first.result.changes.map((c) => [c.resource, c.action, c.status])).to.deep.equal([
       ['ExternalClientApplication', 'create', 'applied'],
+      ['ExtlClntAppConfigurablePolicies', 'create', 'applied'],
       ['ExtlClntAppOauthSettings', 'create', 'applied'],
       ['ExtlClntAppGlobalOauthSettings', 'create', 'applied'],
       ['ExtlClntAppOauthConfigurablePolicies', 'create', 'applied'],
@@ -98,10 +100,11 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
 
     const before = orgFingerprint(t.emu);
     const dry = await runCommand(AppDelete, ['--target-org', 'emu', '--name', 'Order_Sync', '--dry-run']);
-    expect(dry.result.changes.map((c) => c.action)).to.deep.equal(['delete', 'delete', 'delete', 'delete']);
+    expect(dry.result.changes.map((c) => c.action)).to.deep.equal(['delete', 'delete', 'delete', 'delete', 'delete']);
     expect(orgFingerprint(t.emu)).to.equal(before);
     const del = await runCommand(AppDelete, ['--target-org', 'emu', '--name', 'Order_Sync']);
-    expect(del.result.changes.map((c) => c.status)).to.deep.equal(['applied', 'applied', 'applied', 'applied']);
+    expect(del.result.changes.map((c) => c.status)).to.deep.equal(['applied', 'applied', 'applied', 'applied', 'applied']);
+    expect(t.emu.components.get('ExtlClntAppConfigurablePolicies')?.size ?? 0).to.equal(0);
     expect(t.emu.components.get('ExternalClientApplication')?.size ?? 0).to.equal(0);
     expect((await token(t, key, newSecret)).body.error).to.equal('invalid_client_id');
     const again = await runCommand(AppDelete, ['--target-org', 'emu', '--name', 'Order_Sync']);
@@ -125,16 +128,17 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     const before = orgFingerprint(t.emu);
     const dry = await runCommand(AppCreate, [...ecaArgs(), '--dry-run']);
     expect(dry.result.dryRun).to.equal(true);
-    expect(dry.result.changes.map((c) => c.action)).to.deep.equal(['create', 'create', 'create', 'create']);
+    expect(dry.result.changes.map((c) => c.action)).to.deep.equal(['create', 'create', 'create', 'create', 'create']);
     expect(orgFingerprint(t.emu)).to.equal(before);
 
     const out = join(dir, 'src');
     const files = await runCommand(AppCreate, [...ecaArgs(), '--output-dir', out]);
     expect(orgFingerprint(t.emu)).to.equal(before);
-    expect(files.result.files).to.have.length(4);
+    expect(files.result.files).to.have.length(5);
     const { components, errors } = await validateSourceDir(out);
     expect(errors).to.deep.equal([]);
     expect(components).to.have.members([
+      'ExtlClntAppConfigurablePolicies:Order_Sync_plcy',
       'ExtlClntAppGlobalOauthSettings:Order_Sync_glbloauth',
       'ExtlClntAppOauthConfigurablePolicies:Order_Sync_oauthPlcy',
       'ExtlClntAppOauthSettings:Order_Sync_oauth',
@@ -173,5 +177,158 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     const secret = (await readFile(secretFile, 'utf8')).trim();
     expect(r.stdout + r.stderr).not.to.contain(secret);
     expect((await token(t, r.json.result.consumerKey, secret)).status).to.equal(200);
+  });
+
+  const samlArgs = (name = 'Wiki'): string[] => ['--target-org', 'emu', '--name', name, '--saml', '--acs-url', 'https://wiki.example.com/saml/acs', '--entity-id', 'https://wiki.example.com', '--contact-email', 'ops@acme.test'];
+
+  it('--saml: a SAML-only External Client App without secret, signed by a certificate found by label; re-run, dry-run and output-dir', async () => {
+    await putComponent(t.emu.metadataContext, 'Certificate', 'Idp_Signing', { caSigned: false, keySize: 2048, masterLabel: 'IdP Signing', privateKeyExportable: false });
+    const args = [...samlArgs(), '--idp-cert', 'IdP Signing', '--subject-type', 'FederationId', '--name-id-format', 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'];
+
+    const before = orgFingerprint(t.emu);
+    const dry = await runCommand(AppCreate, [...args, '--dry-run']);
+    expect(dry.result.changes.map((c) => [c.resource, c.action])).to.deep.equal([
+      ['ExternalClientApplication', 'create'],
+      ['ExtlClntAppConfigurablePolicies', 'create'],
+      ['ExtlClntAppSamlConfigurablePolicies', 'create'],
+    ]);
+    expect(orgFingerprint(t.emu)).to.equal(before);
+
+    const out = join(dir, 'src');
+    const files = await runCommand(AppCreate, [...args, '--output-dir', out]);
+    expect(orgFingerprint(t.emu)).to.equal(before);
+    const { components, errors } = await validateSourceDir(out);
+    expect(errors).to.deep.equal([]);
+    expect(components).to.have.members(['ExternalClientApplication:Wiki', 'ExtlClntAppConfigurablePolicies:Wiki_plcy', 'ExtlClntAppSamlConfigurablePolicies:Wiki_samlPlcy']);
+    expect(files.result.files).to.have.length(3);
+
+    // No --secret-file or --show-secret needed: a SAML app has no consumer secret.
+    const first = await runCommand(AppCreate, args);
+    expect(first.exitCode).to.equal(0);
+    expect(first.result.changes.map((c) => c.status)).to.deep.equal(['applied', 'applied', 'applied']);
+    expect(first.result).to.deep.include({ secretCreated: false, consumerKey: undefined, saml: { acsUrl: 'https://wiki.example.com/saml/acs', entityId: 'https://wiki.example.com', certificate: 'Idp_Signing' } });
+    expect(first.output).to.contain('sf provision idp enable --cert Idp_Signing');
+    const stored = t.emu.components.get('ExtlClntAppSamlConfigurablePolicies')?.get('Wiki_samlPlcy')?.content;
+    expect(stored).to.deep.include({ acsUrl: 'https://wiki.example.com/saml/acs', certificate: 'Idp_Signing', entityUrl: 'https://wiki.example.com', nameIdFormat: 'EmailAddress', signingAlgorithmType: 'SHA256', subjectType: 'FederationId' });
+    expect(t.emu.components.get('ExtlClntAppGlobalOauthSettings')?.size ?? 0).to.equal(0);
+
+    const after = orgFingerprint(t.emu);
+    const second = await runCommand(AppCreate, args);
+    expect(second.result.changed).to.equal(false);
+    expect(orgFingerprint(t.emu)).to.equal(after);
+
+    const moved = await runCommand(AppCreate, [...samlArgs().map((a) => (a === 'https://wiki.example.com/saml/acs' ? 'https://wiki2.example.com/acs' : a)), '--signing-algorithm', 'SHA1']);
+    expect(moved.result.changes.filter((c) => c.action !== 'none').map((c) => [c.resource, c.fields.map((f) => f.field)])).to.deep.equal([
+      ['ExtlClntAppSamlConfigurablePolicies', ['acsUrl', 'signingAlgorithmType']],
+    ]);
+
+    const del = await runCommand(AppDelete, ['--target-org', 'emu', '--name', 'Wiki']);
+    expect(del.result.changes.map((c) => c.resource)).to.deep.equal(['ExtlClntAppSamlConfigurablePolicies', 'ExtlClntAppConfigurablePolicies', 'ExternalClientApplication']);
+    expect(t.emu.components.get('ExternalClientApplication')?.size ?? 0).to.equal(0);
+  });
+
+  it('--saml errors: missing ACS URL, unknown certificate, bad name ID format, SAML flags without --saml', async () => {
+    const before = orgFingerprint(t.emu);
+    const e1 = await runCommandError(AppCreate, ['--target-org', 'emu', '--name', 'Wiki', '--saml', '--entity-id', 'x']);
+    expect(e1.message).to.contain('--acs-url');
+    const e2 = await runCommandError(AppCreate, [...samlArgs(), '--idp-cert', 'Nope']);
+    expect(e2.message).to.contain('No certificate in the org has the label or API name "Nope"');
+    expect(e2.actions?.join(' ')).to.contain('sf provision cert create --label Nope');
+    const e3 = await runCommandError(AppCreate, [...samlArgs(), '--name-id-format', 'kerberos']);
+    expect(e3.message).to.contain('not a SAML name ID format');
+    const e4 = await runCommandError(AppCreate, ['--target-org', 'emu', '--name', 'Wiki', '--acs-url', 'https://x/acs', '--show-secret']);
+    expect(e4.message).to.contain('--acs-url only apply to SAML apps');
+    expect(orgFingerprint(t.emu)).to.equal(before);
+  });
+
+  it('--saml for a connected app: samlConfig without OAuth settings; idempotent', async () => {
+    t.emu.flags.connectedAppCreationAllowed = true;
+    const args = [...samlArgs('Legacy_Sp'), '--type', 'connected-app', '--subject-type', 'UserId'];
+    const first = await runCommand(AppCreate, args);
+    expect(first.result.changes[0]).to.deep.include({ resource: 'ConnectedApp', action: 'create', status: 'applied' });
+    const content = t.emu.components.get('ConnectedApp')?.get('Legacy_Sp')?.content;
+    expect(content?.samlConfig).to.deep.equal({
+      acsUrl: 'https://wiki.example.com/saml/acs',
+      entityUrl: 'https://wiki.example.com',
+      samlNameIdFormat: 'Unspecified',
+      samlSigningAlgoType: 'SHA256',
+      samlSubjectType: 'UserId',
+    });
+    expect(content).not.to.have.property('oauthConfig');
+    const second = await runCommand(AppCreate, args);
+    expect(second.result.changed).to.equal(false);
+    const out = join(dir, 'ca');
+    await runCommand(AppCreate, [...samlArgs('Other_Sp'), '--type', 'connected-app', '--output-dir', out]);
+    expect((await validateSourceDir(out)).errors).to.deep.equal([]);
+  });
+
+  it('--wait polls the token endpoint until the new app propagates; the token is never shown', async () => {
+    t.emu.flags.oauthAppActivationDelayMs = 1500;
+    const secretFile = join(dir, 'w.secret');
+    const started = Date.now();
+    const r = await runCommand(AppCreate, [...ecaArgs(), '--secret-file', secretFile, '--wait', '1']);
+    expect(r.exitCode).to.equal(0);
+    expect(r.result.ready).to.equal(true);
+    expect(Date.now() - started).to.be.greaterThan(1400);
+    expect(r.output).to.contain('is ready');
+    expect(r.output).not.to.match(/00D\w{12,15}!/);
+    expect(JSON.stringify(r.result)).not.to.match(/00D\w{12,15}!/);
+    const secret = (await readFile(secretFile, 'utf8')).trim();
+    expect(everything(r)).not.to.contain(secret);
+  });
+
+  it('--wait gives up with exit 1 and how to retry when the app is still propagating', async () => {
+    t.emu.flags.oauthAppActivationDelayMs = 600_000;
+    const secretFile = join(dir, 'w.secret');
+    const err = await runCommandError(AppCreate, [...ecaArgs(), '--secret-file', secretFile, '--wait', '0']);
+    expect(err.message).to.contain('may still be propagating');
+    expect(err.exitCode).to.equal(1);
+    expect(err.actions?.join(' ')).to.contain(`sf provision connection test --domain ${t.emu.instanceUrl}`);
+    const secret = (await readFile(secretFile, 'utf8')).trim();
+    expect(`${err.message} ${err.actions?.join(' ') ?? ''}`).not.to.contain(secret);
+    // The app was created: once propagated, the saved secret works.
+    t.emu.flags.oauthAppActivationDelayMs = 0;
+    const key = t.emu.components.get('ExtlClntAppGlobalOauthSettings')?.get('Order_Sync_glbloauth')?.content.consumerKey as string;
+    expect((await token(t, key, secret)).status).to.equal(200);
+  });
+
+  it('--wait says why it cannot wait: a SAML-only app, or no client credentials flow', async () => {
+    const saml = await runCommand(AppCreate, [...samlArgs(), '--wait', '1']);
+    expect(saml.exitCode).to.equal(0);
+    expect(saml.output).to.contain('SAML-only app');
+    expect(saml.result.ready).to.equal(undefined);
+    const noCc = await runCommand(AppCreate, ['--target-org', 'emu', '--name', 'Web_App', '--callback-url', 'https://x/cb', '--show-secret', '--wait', '1']);
+    expect(noCc.output).to.contain('client credentials flow of Web_App is off');
+  });
+
+  it('app delete refuses a connected app and says how to delete it', async () => {
+    t.emu.flags.connectedAppCreationAllowed = true;
+    await runCommand(AppCreate, ['--target-org', 'emu', '--name', 'Legacy', '--type', 'connected-app', '--contact-email', 'ops@acme.test', '--show-secret']);
+    const before = orgFingerprint(t.emu);
+    const err = await runCommandError(AppDelete, ['--target-org', 'emu', '--name', 'Legacy']);
+    expect(err.message).to.contain('Legacy is a connected app');
+    expect(err.actions?.join(' ')).to.contain('ConnectedApp:Legacy');
+    expect(orgFingerprint(t.emu)).to.equal(before);
+  });
+
+  it('rotate-secret --secret-file writes the new secret to a new 0600 file and never prints it', async () => {
+    const first = await runCommand(AppCreate, [...ecaArgs(), '--secret-file', join(dir, 'old.secret')]);
+    const key = first.result.consumerKey!;
+    const oldSecret = (await readFile(join(dir, 'old.secret'), 'utf8')).trim();
+    const file = join(dir, 'new.secret');
+    const rot = await runCommand(AppRotateSecret, ['--target-org', 'emu', '--name', 'Order_Sync', '--secret-file', file]);
+    expect(rot.result).to.deep.include({ secretFile: file, changed: true });
+    expect(rot.result.consumerSecret).to.equal(undefined);
+    const secret = (await readFile(file, 'utf8')).trim();
+    expect(secret).to.match(/^[0-9A-F]{64}$/).and.not.equal(oldSecret);
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
+    expect(everything(rot)).not.to.contain(secret);
+    expect((await token(t, key, secret)).status).to.equal(200);
+    expect((await token(t, key, oldSecret)).body.error).to.equal('invalid_client');
+    // An existing file is never overwritten, and the org keeps its secret then.
+    const err = await runCommandError(AppRotateSecret, ['--target-org', 'emu', '--name', 'Order_Sync', '--secret-file', file]);
+    expect(err.message).to.contain('already exists');
+    expect((await readFile(file, 'utf8')).trim()).to.equal(secret);
+    expect((await token(t, key, secret)).status).to.equal(200);
   });
 });
