@@ -31,6 +31,10 @@ export type OAuthApp = {
   permissionSets: string[];
   profiles: string[];
   refreshTokenPolicy?: string;
+  /** When the app's credentials were saved (ms): the start of its propagation delay. */
+  savedAt?: number;
+  /** False when its plugin switches (ExtlClntAppConfigurablePolicies) turn the OAuth plugin off. */
+  oauthEnabled?: boolean;
 };
 
 const text = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v as string));
@@ -89,6 +93,7 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       permissionSets: list(c.content.permissionSetName).map(String),
       profiles: list(c.content.profileName).map(String),
       refreshTokenPolicy: text(policy?.refreshTokenPolicy),
+      savedAt: Date.parse(c.lastModifiedDate),
     });
   }
   const byApp = (type: string): Map<string, Record<string, unknown>> => {
@@ -102,12 +107,18 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
   const globals = byApp('ExtlClntAppGlobalOauthSettings');
   const settings = byApp('ExtlClntAppOauthSettings');
   const policies = byApp('ExtlClntAppOauthConfigurablePolicies');
+  const plugins = byApp('ExtlClntAppConfigurablePolicies');
+  // isEnabled=false turns every plugin off, isOauthPluginEnabled=false the OAuth plugin; both default to true
+  // (Metadata API Developer Guide, ExtlClntAppConfigurablePolicies). A missing component gets the defaults.
+  const off = (v: unknown): boolean => v === false || v === 'false';
   for (const c of components.get('ExternalClientApplication')?.values() ?? []) {
     const g = globals.get(c.fullName.toLowerCase());
     const key = text(g?.consumerKey);
     if (!g || !key) continue;
     const s = settings.get(c.fullName.toLowerCase());
     const p = policies.get(c.fullName.toLowerCase());
+    const plug = plugins.get(c.fullName.toLowerCase());
+    const globalComponent = [...(components.get('ExtlClntAppGlobalOauthSettings')?.values() ?? [])].find((x) => x.content === g);
     apps.push({
       kind: 'ExternalClientApplication',
       name: c.fullName,
@@ -121,6 +132,8 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       permissionSets: csv(p?.commaSeparatedPermissionSet),
       profiles: csv(p?.commaSeparatedProfile),
       refreshTokenPolicy: text(p?.refreshTokenPolicyType),
+      savedAt: globalComponent ? Date.parse(globalComponent.lastModifiedDate) : undefined,
+      oauthEnabled: !(off(plug?.isEnabled) || off(plug?.isOauthPluginEnabled)),
     });
   }
   return apps;
@@ -257,9 +270,18 @@ export class OAuthServer {
     }
   }
 
+  /**
+   * The app of a consumer key, as the token endpoint sees it: an app whose OAuth plugin is off is unknown to it, and
+   * so is one saved less than OrgFlags.oauthAppActivationDelayMs ago (new or changed credentials take minutes to
+   * propagate in a real org).
+   */
   private app(clientId: string | undefined): OAuthApp | undefined {
     if (!clientId) return undefined;
-    return oauthApps(this.deps.components).find((a) => a.consumerKey === clientId);
+    const app = oauthApps(this.deps.components).find((a) => a.consumerKey === clientId);
+    if (!app || app.oauthEnabled === false) return undefined;
+    const delay = this.deps.store.flags.oauthAppActivationDelayMs ?? 0;
+    if (delay > 0 && app.savedAt !== undefined && Date.now() < app.savedAt + delay) return undefined;
+    return app;
   }
 
   private user(username: string | undefined): SObjectRecord | undefined {

@@ -28,7 +28,7 @@ describe('emulator: platform rules and REST behaviour', function () {
       { username: 'admin@rules.example.com', lastName: 'Admin', profile: 'System Administrator' },
       { username: 'portal@globex.example.com', lastName: 'Portal', profile: 'Customer Community User', contactEmail: 'portal@globex.example.com' },
     ],
-    permissionSets: [{ name: 'Integration_API', apiEnabled: true }],
+    permissionSets: [{ name: 'Integration_API', apiEnabled: true }, { name: 'Portal_Only', licence: 'Customer Community' }],
     permissionSetGroups: [{ name: 'Integration_Group', permissionSets: ['Integration_API'] }],
     accounts: [{ Name: 'Globex' }],
     contacts: [{ LastName: 'Portal', Email: 'portal@globex.example.com', Account: 'Globex' }],
@@ -180,6 +180,21 @@ describe('emulator: platform rules and REST behaviour', function () {
       expect(String(errorOf(dup).message)).to.contain('Duplicate PermissionSetAssignment');
       const group = ((await call('GET', `/query?q=${encodeURIComponent("SELECT Id FROM PermissionSetGroup WHERE DeveloperName = 'Integration_Group'")}`)).body as { records: Json[] }).records[0];
       expect((await call('POST', '/sobjects/PermissionSetAssignment', { AssigneeId: emu.adminUserId, PermissionSetGroupId: group.Id })).status).to.equal(201);
+    });
+
+    it('a permission set with a user licence goes only to users on that licence (FIELD_INTEGRITY_EXCEPTION otherwise)', async () => {
+      const q = async (soql: string): Promise<Json[]> => ((await call('GET', `/query?q=${encodeURIComponent(soql)}`)).body as { records: Json[] }).records;
+      const [ps] = await q("SELECT Id, LicenseId FROM PermissionSet WHERE Name = 'Portal_Only'");
+      const [licence] = await q("SELECT Id FROM UserLicense WHERE Name = 'Customer Community'");
+      expect(ps.LicenseId).to.equal(licence.Id);
+      const wrong = await call('POST', '/sobjects/PermissionSetAssignment', { AssigneeId: emu.adminUserId, PermissionSetId: ps.Id });
+      expect(wrong.status).to.equal(400);
+      expect(errorOf(wrong).errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect(String(errorOf(wrong).message)).to.contain("The user license doesn't match the permission set license: Customer Community");
+      const [portal] = await q("SELECT Id FROM User WHERE Username = 'portal@globex.example.com'");
+      expect((await call('POST', '/sobjects/PermissionSetAssignment', { AssigneeId: portal.Id, PermissionSetId: ps.Id })).status).to.equal(201);
+      // Seeded permission sets are metadata too: the Metadata API's PermissionSet mirrors to the sObject.
+      expect(emu.components.get('PermissionSet')?.get('Portal_Only')?.content).to.include({ label: 'Portal_Only', license: 'Customer Community' });
     });
   });
 

@@ -217,18 +217,22 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
   const permsets = new Map<string, SObjectRecord>();
   for (const p of seed.permissionSets ?? []) {
     const lic = p.licence ? licences.get(p.licence.toLowerCase()) : undefined;
-    permsets.set(
-      p.name.toLowerCase(),
-      sys('PermissionSet', {
-        Name: p.name,
-        Label: p.label ?? p.name,
-        Type: 'Regular',
-        IsOwnedByProfile: false,
-        LicenseId: lic?.Id ?? null,
-        PermissionsApiEnabled: p.apiEnabled ?? false,
-        PermissionsApiUserOnly: p.apiOnly ?? false,
-      })
-    );
+    if (p.licence && !lic) throw new Error(`Seed: permission set ${p.name} names unknown licence ${p.licence}`);
+    // A permission set is metadata first: readMetadata sees it, and the PermissionSet sObject mirrors it.
+    const userPermissions = [
+      ...(p.apiEnabled ? [{ enabled: true, name: 'ApiEnabled' }] : []),
+      ...(p.apiOnly ? [{ enabled: true, name: 'ApiUserOnly' }] : []),
+    ];
+    // eslint-disable-next-line no-await-in-loop
+    await putComponent(emu.metadataContext, 'PermissionSet', p.name, {
+      hasActivationRequired: false,
+      label: p.label ?? p.name,
+      ...(lic ? { license: String(lic.Name) } : {}),
+      ...(userPermissions.length ? { userPermissions } : {}),
+    });
+    const rec = store.find('PermissionSet', (r) => String(r.Name).toLowerCase() === p.name.toLowerCase());
+    if (!rec) throw new Error(`Seed: permission set ${p.name} was not mirrored`);
+    permsets.set(p.name.toLowerCase(), rec);
   }
   const groups = new Map<string, SObjectRecord>();
   for (const g of seed.permissionSetGroups ?? []) {

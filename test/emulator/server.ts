@@ -515,6 +515,8 @@ export class OrgEmulator {
             PermissionsApiEnabled: has('ApiEnabled'),
             PermissionsApiUserOnly: has('ApiUserOnly'),
             PermissionsViewSetup: has('ViewSetup'),
+            // <license> names a user licence; assignments then need a user on that licence.
+            LicenseId: str(c.license) ? this.store.records('UserLicense').find((l) => String(l.Name).toLowerCase() === String(c.license).toLowerCase())?.Id ?? null : null,
           },
           false,
           '0PS'

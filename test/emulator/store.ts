@@ -746,6 +746,21 @@ export class OrgStore implements RecordOps, SoqlDataSource {
           ['PermissionSetId']
         );
       }
+      // A permission set with a user licence can only go to users whose profile has that licence
+      // (object reference, PermissionSetAssignment, "User Licenses").
+      if (ps?.LicenseId && String(ps.LicenseId).startsWith('100')) {
+        const user = this.get('User', String(record.AssigneeId ?? ''));
+        const profile = user ? this.get('Profile', String(user.ProfileId ?? '')) : undefined;
+        if (user && profile && profile.UserLicenseId !== ps.LicenseId) {
+          const licence = this.get('UserLicense', String(ps.LicenseId));
+          throw new SalesforceError(
+            'FIELD_INTEGRITY_EXCEPTION',
+            `Can't assign permission set ${String(ps.Label ?? ps.Name)} to user ${String(user.Username)}. The user license doesn't match the permission set license: ${String(licence?.Name ?? ps.LicenseId)}.`,
+            400,
+            ['PermissionSetId']
+          );
+        }
+      }
     }
     const dup = this.records('PermissionSetAssignment').find(
       (r) =>

@@ -142,6 +142,11 @@ export type OrgFlags = {
   edition: string;
   /** Whether the API is enabled for the edition (Professional without API add-on: false). */
   apiEnabled: boolean;
+  /**
+   * Milliseconds after an OAuth app's credentials are saved during which the token endpoint does not know them yet
+   * (answers invalid_client_id), as a real org does while a new app propagates. Default 0: active at once.
+   */
+  oauthAppActivationDelayMs?: number;
 };
 
 /** Counters of calls by API, read by tests and benchmarks. */

@@ -12,7 +12,7 @@ import {
   type CertificateReference,
   type CertificateState,
 } from '../../src/provision/resources/certificate.js';
-import { certificatesIn, derToPem, isSigningRequest, parseCertificateValue } from '../../src/provision/certs/x509.js';
+import { certificatesIn, expiresSoonWarning, expiryState, isSigningRequest, parseCertificateValue, toPem } from '../../src/provision/x509.js';
 import { generateKeyPairAndCertificate } from '../../src/provision/certs/generate.js';
 import { parseExpiration } from '../../src/commands/provision/cert/create.js';
 
@@ -185,9 +185,10 @@ describe('certificate bodies', () => {
     const mixed = Buffer.from(`${a.certificatePem}${keyPem}${b.certificatePem}`);
     const chain = certificatesIn(mixed);
     expect(chain.map((x) => x.subject)).to.deep.equal(['CN=leaf', 'CN=ca']);
-    expect(chain.map((x) => derToPem(x.raw)).join('')).not.to.contain('PRIVATE KEY');
-    expect(derToPem(chain[0].raw)).to.equal(a.certificatePem);
-    expect(certificatesIn(chain[1].raw)[0].fingerprint256).to.equal(chain[1].fingerprint256);
+    expect(chain.map((x) => x.pem).join('')).not.to.contain('PRIVATE KEY');
+    expect(chain[0].pem).to.equal(a.certificatePem);
+    expect(toPem(chain[0].base64Der)).to.equal(a.certificatePem);
+    expect(certificatesIn(Buffer.from(chain[1].base64Der, 'base64'))[0].sha256Fingerprint).to.equal(chain[1].sha256Fingerprint);
     expect(certificatesIn(Buffer.alloc(0))).to.deep.equal([]);
     const csr = Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n');
     expect(certificatesIn(csr)).to.deep.equal([]);
@@ -202,6 +203,28 @@ describe('certificate bodies', () => {
     expect(parseCertificateValue(der64.replace(/(.{64})/g, '$1\n'))?.subject).to.equal('CN=v');
     expect(parseCertificateValue('JumpCloud_SAML')).to.equal(undefined);
     expect(parseCertificateValue('A'.repeat(100))).to.equal(undefined);
+  });
+});
+
+describe('certificate expiry', () => {
+  it('says expired below 0 days and expiring up to the warning days (30 by default)', () => {
+    expect(expiryState(undefined)).to.equal(undefined);
+    expect(expiryState(-1)).to.equal('expired');
+    expect(expiryState(0)).to.equal('expiring');
+    expect(expiryState(30)).to.equal('expiring');
+    expect(expiryState(31)).to.equal(undefined);
+    expect(expiryState(7, 5)).to.equal(undefined);
+  });
+
+  it('warns about a valid certificate that expires in fewer than 30 days, naming it', () => {
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const idp = { subject: 'CN=idp', notAfter: '2026-01-11T00:00:00.000Z', expired: false };
+    expect(expiresSoonWarning(idp, now)).to.equal(
+      'The certificate (CN=idp) expires in 10 day(s), on 2026-01-11. Plan the rotation with the identity provider now.'
+    );
+    expect(expiresSoonWarning(idp, now, 'The signing certificate')).to.match(/^The signing certificate expires in 10 day\(s\)/);
+    expect(expiresSoonWarning({ ...idp, notAfter: '2026-01-31T00:00:00.000Z' }, now)).to.equal(undefined);
+    expect(expiresSoonWarning({ ...idp, expired: true }, now)).to.equal(undefined);
   });
 });
 

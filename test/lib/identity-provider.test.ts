@@ -1,7 +1,8 @@
 /* IdentityProviderSettings planning (pure) and certificate lookup by API name or label. */
 import { expect } from 'chai';
 import type { CertificateState } from '../../src/provision/resources/certificate.js';
-import { describeCertificateName, findCertificate, planIdentityProvider } from '../../src/provision/resources/identity-provider.js';
+import { planIdentityProvider } from '../../src/provision/resources/identity-provider.js';
+import { matchNameOrLabel, nameAndLabel } from '../../src/provision/resources/values.js';
 
 const cert = (name: string, label: string): CertificateState => ({ id: `0P1${name}`, name, label, exportable: false, caSigned: false });
 
@@ -44,11 +45,11 @@ describe('identity provider planning', () => {
 
   it('finds a certificate by API name first, then by a unique label', () => {
     const certs = [cert('IdP_Signing', 'IdP Signing'), cert('Other', 'IdP_Signing'), cert('A', 'Shared'), cert('B', 'Shared')];
-    expect(findCertificate(certs, 'idp_signing')).to.deep.equal({ found: certs[0] });
-    expect(findCertificate(certs, 'IdP Signing')).to.deep.equal({ found: certs[0] });
-    expect(findCertificate(certs, 'Shared')).to.deep.equal({ ambiguous: [certs[2], certs[3]] });
-    expect(findCertificate(certs, 'Nope')).to.deep.equal({ missing: true });
-    expect(describeCertificateName(certs[0])).to.equal('IdP_Signing (IdP Signing)');
-    expect(describeCertificateName(cert('Same', 'Same'))).to.equal('Same');
+    expect(matchNameOrLabel(certs, 'idp_signing')).to.deep.equal({ found: certs[0] });
+    expect(matchNameOrLabel(certs, 'IdP Signing')).to.deep.equal({ found: certs[0] });
+    expect(matchNameOrLabel(certs, 'Shared')).to.deep.equal({ ambiguous: [certs[2], certs[3]] });
+    expect(matchNameOrLabel(certs, 'Nope')).to.deep.equal({ missing: true });
+    expect(nameAndLabel(certs[0])).to.equal('IdP_Signing (IdP Signing)');
+    expect(nameAndLabel(cert('Same', 'Same'))).to.equal('Same');
   });
 });

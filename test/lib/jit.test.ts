@@ -12,9 +12,8 @@ import {
   planJit,
   planLegacyJitSetting,
   provisioningConflicts,
-  sameId,
-  soqlString,
 } from '../../src/provision/resources/jit.js';
+import { sameId, soqlString } from '../../src/provision/resources/values.js';
 import {
   describeIdpCertificate,
   jitLabel,

@@ -2,12 +2,14 @@
 import { expect } from 'chai';
 import {
   findSamlSsoConfig,
+  loginPageAfter,
+  planLoginPageButton,
   planLoginPageProvider,
   providersAfter,
-  sameId,
   type IdentityProviderRef,
   type LoginPageState,
 } from '../../src/provision/resources/login-page.js';
+import { sameId } from '../../src/provision/resources/values.js';
 
 const okta: IdentityProviderRef = { id: '0LE5g00000000AbAAI', name: 'Okta', label: 'Okta Workforce', kind: 'SamlSsoConfig' };
 const entra: IdentityProviderRef = { id: '0LE5g00000000AcAAI', name: 'Entra', label: 'Entra', kind: 'SamlSsoConfig' };
@@ -84,5 +86,24 @@ describe('login page planning', () => {
     expect(sameId('0LE5g00000000AbAAI', '0LE5g00000000Ab')).to.equal(true);
     expect(sameId('0LE5g00000000AbAAI', '0LE5g00000000ab')).to.equal(false);
     expect(sameId(undefined, '0LE5g00000000Ab')).to.equal(false);
+  });
+
+  it('plans a button from the page context, or names the problem for the command to explain', () => {
+    const ctx = { page: page(), configs: [okta, entra], authProviders: [google], samlEnabled: false };
+    expect(planLoginPageButton({ ...ctx, page: undefined }, 'Okta', true)).to.deep.equal({ problem: 'NoLoginPage', values: [] });
+    expect(planLoginPageButton({ ...ctx, configs: [] }, 'Okta', true)).to.deep.equal({ problem: 'NoSsoConfigs', values: ['Okta'] });
+    expect(planLoginPageButton(ctx, 'Ping', true)).to.deep.equal({ problem: 'UnknownSso', values: ['Ping', 'Okta (Okta Workforce), Entra'] });
+
+    const plan = planLoginPageButton(ctx, 'okta workforce', true);
+    if ('problem' in plan) expect.fail(plan.problem);
+    expect(plan.target).to.equal(okta);
+    expect(plan.changes.map((c) => c.action)).to.deep.equal(['create']);
+    expect(loginPageAfter(ctx, plan.page, [{ ...plan.changes[0], status: 'planned' }])).to.deep.equal({
+      name: 'My_Domain_Login',
+      url: 'https://acme.my.salesforce.com',
+      loginForm: true,
+      samlEnabled: false,
+      providers: ['Okta'],
+    });
   });
 });

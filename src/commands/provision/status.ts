@@ -3,6 +3,7 @@ import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../provision/client.js';
 import { readOrgStatus, type OrgStatus } from '../../provision/status.js';
 import { toSfError } from '../../provision/errors.js';
+import { CERT_EXPIRY_WARNING_DAYS, expiryState } from '../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.status');
@@ -21,7 +22,7 @@ export default class ProvisionStatus extends SfCommand<ProvisionStatusResult> {
     'api-version': Flags.orgApiVersion(),
     'expiry-warning-days': Flags.integer({
       summary: messages.getMessage('flags.expiry-warning-days.summary'),
-      default: 30,
+      default: CERT_EXPIRY_WARNING_DAYS,
       min: 0,
     }),
   };
@@ -42,11 +43,10 @@ export default class ProvisionStatus extends SfCommand<ProvisionStatusResult> {
 
     const warnings: string[] = [];
     for (const cert of status.certificates) {
-      if (cert.daysLeft === undefined || !cert.expirationDate) continue;
-      if (cert.daysLeft < 0) warnings.push(messages.getMessage('warning.certExpired', [cert.label, cert.expirationDate.slice(0, 10)]));
-      else if (cert.daysLeft <= flags['expiry-warning-days']) {
-        warnings.push(messages.getMessage('warning.certExpiring', [cert.label, String(cert.daysLeft), cert.expirationDate.slice(0, 10)]));
-      }
+      const state = expiryState(cert.daysLeft, flags['expiry-warning-days']);
+      if (!state || !cert.expirationDate) continue;
+      if (state === 'expired') warnings.push(messages.getMessage('warning.certExpired', [cert.label, cert.expirationDate.slice(0, 10)]));
+      else warnings.push(messages.getMessage('warning.certExpiring', [cert.label, String(cert.daysLeft), cert.expirationDate.slice(0, 10)]));
     }
 
     this.render(status);

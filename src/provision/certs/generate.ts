@@ -3,13 +3,13 @@
  * that verifies signatures with a certificate. The key pair comes from node:crypto, the certificate from
  * @peculiar/x509 over WebCrypto. The private key is written once, to a file created with mode 0600, and nowhere else.
  */
-import { generateKeyPair as generateKeyPairCb, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { generateKeyPair as generateKeyPairCb, randomBytes, webcrypto } from 'node:crypto';
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { describeX509, type CertificateDetails } from './x509.js';
+import { certificateDetails, describeCertificateText, type CertificateDetails } from '../x509.js';
 
 const generateKeyPair = promisify(generateKeyPairCb);
 
@@ -79,7 +79,7 @@ export const generateKeyPairAndCertificate = async (opts: GenerateOptions = {}):
   return {
     certificatePem,
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    details: describeX509(new X509Certificate(certificatePem)),
+    details: certificateDetails(describeCertificateText(certificatePem)),
   };
 };
 

@@ -6,8 +6,8 @@
  */
 import type { OrgClient } from '../client.js';
 import type { Change, MetadataComponent } from '../plan.js';
-import { certificatesIn, parseCertificateValue } from '../certs/x509.js';
-import { asBool, asString, daysUntil } from './values.js';
+import { certificatesIn, parseCertificateValue } from '../x509.js';
+import { apiNameProblem, asBool, asString, daysUntil, matchNameOrLabel, sameId } from './values.js';
 
 export type CertificateState = {
   id: string;
@@ -48,20 +48,8 @@ export const CERT_LABEL_MAX = 64;
 export const CERT_KEY_SIZES = [2048, 4096] as const;
 export type CertKeySize = (typeof CERT_KEY_SIZES)[number];
 
-/**
- * Why a certificate API name is invalid, or undefined when it is valid. Salesforce's rule: only underscores and
- * alphanumeric characters, beginning with a letter, no spaces, not ending with an underscore, no two consecutive
- * underscores; at most 80 characters.
- */
-export const certificateNameProblem = (name: string): string | undefined => {
-  if (!name) return 'it is empty';
-  if (name.length > CERT_NAME_MAX) return `it has ${name.length} characters, more than ${CERT_NAME_MAX}`;
-  if (!/^[A-Za-z]/.test(name)) return 'it does not begin with a letter';
-  if (/[^A-Za-z0-9_]/.test(name)) return 'it contains characters other than letters, digits and underscores';
-  if (name.includes('__')) return 'it contains two consecutive underscores';
-  if (name.endsWith('_')) return 'it ends with an underscore';
-  return undefined;
-};
+/** Why a certificate API name is invalid (Salesforce's API name rule, at most 80 characters), or undefined. */
+export const certificateNameProblem = (name: string): string | undefined => apiNameProblem(name, CERT_NAME_MAX);
 
 /**
  * The API name Setup would suggest for a label: every run of other characters becomes one underscore, no
@@ -79,10 +67,13 @@ export const certificateNameFromLabel = (label: string): string | undefined => {
   return name.slice(0, CERT_NAME_MAX).replace(/_+$/, '');
 };
 
-/** The certificate with this API name (case-insensitive), else the one with this label; undefined when none. */
+/**
+ * The certificate with this API name, else the one with this label (the first when several share it); undefined
+ * when none. Use matchNameOrLabel to refuse an ambiguous label instead.
+ */
 export const findCertificate = (certs: CertificateState[], nameOrLabel: string): CertificateState | undefined => {
-  const wanted = nameOrLabel.trim().toLowerCase();
-  return certs.find((c) => c.name.toLowerCase() === wanted) ?? certs.find((c) => c.label.trim().toLowerCase() === wanted);
+  const match = matchNameOrLabel(certs, nameOrLabel);
+  return 'found' in match ? match.found : 'ambiguous' in match ? match.ambiguous[0] : undefined;
 };
 
 // ---------------------------------------------------------------------------------------------- plan
@@ -189,7 +180,7 @@ export const readCertificateFingerprints = async (client: OrgClient, names: stri
   const certs = await client.readMetadata<{ fullName?: string; content?: unknown }>('Certificate', names);
   for (const c of certs) {
     const [leaf] = certificatesIn(Buffer.from(asString(c.content) ?? '', 'base64'));
-    if (leaf && c.fullName) out.set(c.fullName.toLowerCase(), leaf.fingerprint256.toUpperCase());
+    if (leaf && c.fullName) out.set(c.fullName.toLowerCase(), leaf.sha256Fingerprint);
   }
   return out;
 };
@@ -237,12 +228,11 @@ export const resolveCertificateUses = (
     if (!value) continue;
     let matched: CertificateState[];
     if (ID_FIELDS.has(ref.field.split('.').pop() ?? '')) {
-      matched = value.length >= 15 ? certs.filter((c) => c.id.slice(0, 15) === value.slice(0, 15)) : [];
+      matched = certs.filter((c) => sameId(c.id, value));
     } else {
       const asCert = parseCertificateValue(value);
       if (asCert) {
-        const fp = asCert.fingerprint256.toUpperCase();
-        matched = certs.filter((c) => fingerprints.get(c.name.toLowerCase()) === fp);
+        matched = certs.filter((c) => fingerprints.get(c.name.toLowerCase()) === asCert.sha256Fingerprint);
       } else {
         matched = certs.filter((c) => c.name.toLowerCase() === value.toLowerCase());
       }

@@ -17,9 +17,9 @@
  */
 import type { OrgClient } from '../client.js';
 import { diffFields, type Change } from '../plan.js';
-import { orderSamlContent, readSamlConfigRaw, type SamlSsoConfigContent } from './saml-config.js';
+import { orderSamlContent, type SamlSsoConfigContent } from './saml-config.js';
 import { planSsoSettings } from './sso-settings.js';
-import { asBool, asString } from './values.js';
+import { asBool, asString, sameId, soqlString } from './values.js';
 
 export type JitDesired = {
   enabled: boolean;
@@ -49,10 +49,6 @@ export const jitStateOf = (c: SamlSsoConfigContent): JitState => {
     ...(executionUserId ? { executionUserId } : {}),
   };
 };
-
-/** Salesforce ids compare on their first 15 characters (the 18-character form adds a case-safe suffix). */
-export const sameId = (a: string | undefined, b: string | undefined): boolean =>
-  a === undefined || b === undefined ? a === b : a === b || (a.length >= 15 && b.length >= 15 && a.slice(0, 15) === b.slice(0, 15));
 
 /**
  * Plans the JIT fields of one SAML configuration. Enabling without a handler means standard JIT (a handler that was
@@ -115,9 +111,6 @@ export const planLegacyJitSetting = (ssoSettings: Record<string, boolean>, enabl
 };
 
 // ---------------------------------------------------------------------------------------------- lookups
-
-/** Quotes a value for a SOQL string literal. */
-export const soqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export type ApexClassRef = { id: string; name: string; namespace?: string; body?: string };
 
@@ -248,13 +241,3 @@ export const provisioningConflicts = (apps: ProvisioningAppFacts[]): Provisionin
     if (a.clientCredentials && a.runAsUser) reasons.push(`it lets a server log in with the client credentials flow as ${a.runAsUser}`);
     return reasons.length ? [{ ...a, reason: reasons.join(', and ') }] : [];
   });
-
-// ---------------------------------------------------------------------------------------------- the target
-
-/** The named configuration as the org has it, or the names that do exist (for the error). */
-export const readJitTarget = async (client: OrgClient, name: string): Promise<{ config?: SamlSsoConfigContent; names: string[] }> => {
-  const config = await readSamlConfigRaw(client, name);
-  if (config) return { config, names: [] };
-  const names = (await client.listMetadata(['SamlSsoConfig'])).map((p) => p.fullName).sort((a, b) => a.localeCompare(b));
-  return { names };
-};

@@ -6,7 +6,8 @@
  */
 import type { OrgClient } from '../client.js';
 import type { Change } from '../plan.js';
-import { asBool, asString } from './values.js';
+import { readSsoSettings } from './sso-settings.js';
+import { asBool, asString, matchNameOrLabel, nameAndLabel, sameId, soqlString } from './values.js';
 
 export type LoginPageProvider = {
   /** The AuthConfigProviders record. */
@@ -37,11 +38,6 @@ export type IdentityProviderRef = {
   kind: 'SamlSsoConfig' | 'AuthProvider';
 };
 
-const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-/** Ids compare on their case-sensitive 15-character form. */
-export const sameId = (a: string | undefined, b: string | undefined): boolean => Boolean(a && b && a.slice(0, 15) === b.slice(0, 15));
-
 /** The My Domain login page (the active AuthConfig of Type 'Org') and its providers, or undefined when the org has none. */
 export const readLoginPage = async (client: OrgClient): Promise<LoginPageState | undefined> => {
   const configs = await client.query<Record<string, unknown>>(
@@ -50,7 +46,7 @@ export const readLoginPage = async (client: OrgClient): Promise<LoginPageState |
   const config = configs.find((c) => asBool(c.IsActive)) ?? configs[0];
   if (!config) return undefined;
   const id = String(config.Id);
-  const rows = await client.query<Record<string, unknown>>(`SELECT Id, AuthProviderId FROM AuthConfigProviders WHERE AuthConfigId = ${quote(id)}`);
+  const rows = await client.query<Record<string, unknown>>(`SELECT Id, AuthProviderId FROM AuthConfigProviders WHERE AuthConfigId = ${soqlString(id)}`);
   return {
     authConfigId: id,
     developerName: String(config.DeveloperName ?? ''),
@@ -82,9 +78,8 @@ export const readAuthProviderRefs = async (client: OrgClient): Promise<IdentityP
 
 /** A SAML configuration by API name, else by label (both case-insensitive); undefined when none matches. */
 export const findSamlSsoConfig = (configs: IdentityProviderRef[], nameOrLabel: string): IdentityProviderRef | undefined => {
-  const wanted = nameOrLabel.trim().toLowerCase();
-  const byLabel = configs.filter((c) => c.label.toLowerCase() === wanted);
-  return configs.find((c) => c.name.toLowerCase() === wanted) ?? (byLabel.length === 1 ? byLabel[0] : undefined);
+  const match = matchNameOrLabel(configs, nameOrLabel);
+  return 'found' in match ? match.found : undefined;
 };
 
 /**
@@ -137,3 +132,68 @@ export const providersAfter = (page: LoginPageState, changes: Array<Pick<Change,
   }
   return [...names].sort((a, b) => a.localeCompare(b));
 };
+
+// ---------------------------------------------------------------------------------------------- add / remove a button
+
+/** Everything `login-page add` and `remove` need: the page, the buttons' possible owners, and whether SAML is on. */
+export type LoginPageContext = {
+  page?: LoginPageState;
+  configs: IdentityProviderRef[];
+  authProviders: IdentityProviderRef[];
+  samlEnabled: boolean;
+};
+
+export const readLoginPageContext = async (client: OrgClient): Promise<LoginPageContext> => {
+  const [page, configs, authProviders, sso] = await Promise.all([
+    readLoginPage(client),
+    readSamlSsoConfigRefs(client),
+    // Auth. Providers only name existing buttons; an org that hides them from the API still works.
+    readAuthProviderRefs(client).catch((): IdentityProviderRef[] => []),
+    readSsoSettings(client),
+  ]);
+  return { page, configs, authProviders, samlEnabled: sso.samlEnabled };
+};
+
+/** Why a button cannot be planned; the command's `error.<problem>` message says it, with `values`. */
+export type LoginPageProblem = { problem: 'NoLoginPage' | 'NoSsoConfigs' | 'UnknownSso'; values: string[] };
+
+/**
+ * Plans the button of the SAML configuration `sso` (API name or label) on the login page: shown (`present`) or
+ * removed. A problem instead when the org has no login page or no such configuration.
+ */
+export const planLoginPageButton = (
+  ctx: LoginPageContext,
+  sso: string,
+  present: boolean
+): { page: LoginPageState; target: IdentityProviderRef; changes: Change[] } | LoginPageProblem => {
+  if (!ctx.page) return { problem: 'NoLoginPage', values: [] };
+  const target = findSamlSsoConfig(ctx.configs, sso);
+  if (!target) {
+    return ctx.configs.length === 0
+      ? { problem: 'NoSsoConfigs', values: [sso] }
+      : { problem: 'UnknownSso', values: [sso, ctx.configs.map(nameAndLabel).join(', ')] };
+  }
+  return { page: ctx.page, target, changes: planLoginPageProvider(ctx.page, target, present) };
+};
+
+/** The login page as `login-page add` and `remove` report it. */
+export type LoginPageSummary = {
+  /** DeveloperName of the login page's AuthConfig. */
+  name: string;
+  url?: string;
+  /** The username and password form shows (changeable in Setup only). */
+  loginForm: boolean;
+  /** SAML single sign-on is on for the org (buttons of SAML configurations show only then). */
+  samlEnabled: boolean;
+  /** API names of the identity providers on the page after the command (as planned with --dry-run). */
+  providers: string[];
+};
+
+/** The page once the changes have run (or would have, with --dry-run). */
+export const loginPageAfter = (ctx: LoginPageContext, page: LoginPageState, changes: Array<Pick<Change, 'action' | 'status' | 'name'>>): LoginPageSummary => ({
+  name: page.developerName,
+  url: page.url,
+  loginForm: page.loginForm,
+  samlEnabled: ctx.samlEnabled,
+  providers: providersAfter(page, changes, [...ctx.configs, ...ctx.authProviders]),
+});

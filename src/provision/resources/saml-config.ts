@@ -1,10 +1,10 @@
 /* SamlSsoConfig: one SAML single sign-on configuration (Salesforce as service provider). */
 import type { OrgClient } from '../client.js';
 import { metadataChange, type Change } from '../plan.js';
-import { describeCertificate, toBase64Der } from '../saml/certificates.js';
 import type { IdpMetadata } from '../saml/idp-metadata.js';
-import { readCertificates, type CertificateState } from './certificate.js';
-import { asBool, asString } from './values.js';
+import { describeCertificate, describeCertificateText, toBase64Der } from '../x509.js';
+import { readCertificateBody, readCertificates, type CertificateState } from './certificate.js';
+import { apiNameProblem, asBool, asString, matchNameOrLabel, nameAndLabel, sameId } from './values.js';
 
 /** SamlSsoConfig's elements in the WSDL's order (Metadata API v66.0); a real org rejects them out of order. */
 export const SAML_SSO_CONFIG_FIELDS = [
@@ -105,6 +105,16 @@ export const readSamlConfigRaw = async (client: OrgClient, name: string): Promis
 
 export const readSamlConfigs = async (client: OrgClient): Promise<SamlConfigState[]> => (await readSamlConfigsRaw(client)).map(toSamlConfigState);
 
+/** The API names of the org's SAML configurations, sorted (for "no such configuration" errors). */
+export const readSamlConfigNames = async (client: OrgClient): Promise<string[]> =>
+  (await client.listMetadata(['SamlSsoConfig'])).map((p) => p.fullName).sort((a, b) => a.localeCompare(b));
+
+/** The named configuration as the org has it; when there is none, the names that do exist (for the error). */
+export const readSamlConfigOrNames = async (client: OrgClient, name: string): Promise<{ config?: SamlSsoConfigContent; names: string[] }> => {
+  const config = await readSamlConfigRaw(client, name);
+  return config ? { config, names: [] } : { names: await readSamlConfigNames(client) };
+};
+
 // ---------------------------------------------------------------------------------------------- planning
 
 /** Values a new configuration gets unless the desired state says otherwise (Setup's defaults for SAML 2.0). */
@@ -150,14 +160,13 @@ export class SamlConfigError extends Error {
 }
 
 /** A SamlSsoConfig API name: a letter, then letters, digits and single underscores, not ending in one; at most 80. */
-export const isValidSamlConfigName = (name: string): boolean =>
-  name.length <= 80 && /^[A-Za-z][A-Za-z0-9_]*$/.test(name) && !name.includes('__') && !name.endsWith('_');
+export const isValidSamlConfigName = (name: string): boolean => apiNameProblem(name) === undefined;
 
 /** How a plan shows a certificate: its SHA-256 fingerprint (first 8 bytes) and expiry, never the blob. */
 export const describeCertificateBrief = (base64Der: string | undefined): string | undefined => {
   if (!base64Der) return undefined;
   try {
-    const cert = describeCertificate(Buffer.from(toBase64Der(base64Der), 'base64'));
+    const cert = describeCertificateText(base64Der);
     return `SHA-256 ${cert.sha256Fingerprint.slice(0, 23)}… (expires ${cert.notAfter.slice(0, 10)})`;
   } catch {
     return `unreadable certificate (${base64Der.length} chars)`;
@@ -199,7 +208,7 @@ const normalizeWanted = (base: Record<string, string | boolean>, desired: SamlSs
   }
   // The org may answer a certificate id in 15 or 18 characters: the same certificate either way.
   const currentSigning = asString(base.requestSigningCertId);
-  if (typeof wanted.requestSigningCertId === 'string' && currentSigning?.slice(0, 15) === wanted.requestSigningCertId.slice(0, 15)) {
+  if (currentSigning && typeof wanted.requestSigningCertId === 'string' && sameId(currentSigning, wanted.requestSigningCertId)) {
     wanted.requestSigningCertId = currentSigning;
   }
   // Moving off identity location Attribute: the attribute settings no longer apply and are cleared.
@@ -340,15 +349,12 @@ export const resolveCertificates = async (
   if (!labels.requestSigning && !labels.decryption) return {};
   const certs = await readCertificates(client);
   const find = (label: string): CertificateState => {
-    const lower = label.toLowerCase();
-    const byName = certs.find((c) => c.name.toLowerCase() === lower);
-    if (byName) return byName;
-    const byLabel = certs.filter((c) => c.label.toLowerCase() === lower);
-    if (byLabel.length === 1) return byLabel[0];
-    if (byLabel.length > 1) {
-      throw new SamlConfigError('AMBIGUOUS_CERTIFICATE', `Several certificates have the label "${label}".`, [label, byLabel.map((c) => c.name).join(', ')]);
+    const match = matchNameOrLabel(certs, label);
+    if ('found' in match) return match.found;
+    if ('ambiguous' in match) {
+      throw new SamlConfigError('AMBIGUOUS_CERTIFICATE', `Several certificates have the label "${label}".`, [label, match.ambiguous.map((c) => c.name).join(', ')]);
     }
-    const list = certs.length ? certs.map((c) => (c.label !== c.name ? `${c.name} (${c.label})` : c.name)).join(', ') : '(none)';
+    const list = certs.length ? certs.map(nameAndLabel).join(', ') : '(none)';
     throw new SamlConfigError('UNKNOWN_CERTIFICATE', `The org has no certificate named or labelled "${label}".`, [label, list]);
   };
   return {
@@ -369,16 +375,14 @@ export const readRequestSigningCertificate = async (
 ): Promise<{ name: string; base64Der: string } | undefined> => {
   const id = asString(config.requestSigningCertId);
   if (!id) return undefined;
-  const cert = (await readCertificates(client)).find((c) => c.id.slice(0, 15) === id.slice(0, 15));
-  const [component] = cert ? await client.readMetadata<{ fullName?: string; content?: string }>('Certificate', [cert.name]) : [];
-  const body = asString(component?.content);
-  if (!cert || !body) {
+  const cert = (await readCertificates(client)).find((c) => sameId(c.id, id));
+  const body = cert ? await readCertificateBody(client, cert.name) : undefined;
+  if (!cert || !body?.length) {
     throw new SamlConfigError('SIGNING_CERTIFICATE_MISSING', `The request-signing certificate ${id} of ${config.fullName} is not in the org.`, [id]);
   }
-  // The Metadata API sends the .crt file base64-encoded: PEM text (or DER) inside.
-  const raw = Buffer.from(body, 'base64');
-  const text = raw.toString('latin1');
-  const base64Der = text.includes('-----BEGIN') ? toBase64Der(text) : raw.toString('base64');
+  // The .crt file holds PEM text (or DER).
+  const text = body.toString('latin1');
+  const base64Der = text.includes('-----BEGIN') ? toBase64Der(text) : body.toString('base64');
   return { name: cert.name, base64Der };
 };
 

@@ -6,13 +6,13 @@
  * provider needs. Read-only.
  */
 import type { OrgClient } from '../client.js';
-import { describeCertificate } from '../saml/certificates.js';
 import { salesforceSpEndpoints } from '../saml/sp-metadata.js';
+import { describeCertificateText } from '../x509.js';
 import { readCertificates, type CertificateState } from './certificate.js';
-import { jitStateOf, sameId, soqlString, type JitState } from './jit.js';
+import { jitStateOf, type JitState } from './jit.js';
 import { readSamlConfigsRaw, toSamlConfigState, type SamlSsoConfigContent } from './saml-config.js';
 import { readSsoSettings } from './sso-settings.js';
-import { asString, daysUntil } from './values.js';
+import { asString, daysUntil, sameId, soqlString } from './values.js';
 
 export type IdpCertificateDetails = {
   subject: string;
@@ -69,7 +69,7 @@ export const describeIdpCertificate = (
 ): { certificate?: IdpCertificateDetails; error?: string } => {
   if (!validationCert) return { error: 'The configuration has no identity provider certificate.' };
   try {
-    const c = describeCertificate(Buffer.from(validationCert.replace(/\s+/g, ''), 'base64'), now);
+    const c = describeCertificateText(validationCert, now);
     return {
       certificate: {
         subject: c.subject,
@@ -195,13 +195,6 @@ export const readSamlOverview = async (
   const lookups = await readLookups(client, configs, org);
   return { samlEnabled: sso.samlEnabled, configs: configs.map((c) => toSamlConfigDetails(c, lookups, opts.now)) };
 };
-
-/** The API names of the org's SAML configurations, sorted (for "no such configuration" errors). */
-export const readSamlConfigNames = async (client: OrgClient): Promise<string[]> =>
-  (await client.listMetadata(['SamlSsoConfig'])).map((p) => p.fullName).sort((a, b) => a.localeCompare(b));
-
-/** Days before its expiry from which an identity provider certificate is reported as expiring. */
-export const IDP_CERT_WARNING_DAYS = 30;
 
 /** A configuration's row in `sso list`: the essentials, names instead of ids. */
 export type SamlConfigSummary = {

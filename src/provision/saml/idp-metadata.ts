@@ -17,16 +17,13 @@ import {
   NS,
   type XNode,
 } from '../xml.js';
-import { describeCertificate, toBase64Der, type IdpCertificate } from './certificates.js';
+import { describeCertificateText, expiresSoonWarning, type IdpCertificate } from '../x509.js';
 
-export type { IdpCertificate } from './certificates.js';
+export type { IdpCertificate } from '../x509.js';
 
 export const SAML2_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 export const BINDING_POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 export const BINDING_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
-
-/** Certificates that expire within this many days of `now` get a warning. */
-const EXPIRY_WARNING_DAYS = 30;
 
 export type IdpMetadata = {
   entityId: string;
@@ -226,7 +223,7 @@ function keyDescriptorCertificates(idp: XNode, now: Date, warnings: string[]): K
     for (const value of values) {
       let cert: IdpCertificate;
       try {
-        cert = describeCertificate(Buffer.from(toBase64Der(value.text), 'base64'), now, use);
+        cert = describeCertificateText(value.text, now, use);
       } catch (e) {
         if (use !== 'encryption') scan.unreadable.push(e instanceof Error ? e.message : String(e));
         continue;
@@ -274,12 +271,8 @@ function chooseSigningCertificate(certs: IdpCertificate[], now: Date, warnings: 
       `The metadata lists ${valid.length} valid signing certificates; using the one that expires last (${short(chosen)}, expires ${day(chosen.notAfter)}). Salesforce trusts one certificate per SAML configuration: if the identity provider still signs with the other (${others.join('; ')}), logins fail until it switches.`
     );
   }
-  const daysLeft = Math.floor((Date.parse(chosen.notAfter) - now.getTime()) / 86_400_000);
-  if (daysLeft < EXPIRY_WARNING_DAYS) {
-    warnings.push(
-      `The signing certificate expires in ${daysLeft} day(s), on ${day(chosen.notAfter)}. Plan the rotation with the identity provider now.`
-    );
-  }
+  const soon = expiresSoonWarning(chosen, now, 'The signing certificate');
+  if (soon) warnings.push(soon);
   return chosen;
 }
 

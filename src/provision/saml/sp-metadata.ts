@@ -7,7 +7,7 @@
  * AssertionConsumerService+ [, AttributeConsumingService*]. Every value is escaped.
  */
 import { NS, renderXml, xmlElement, type XmlElement } from '../xml.js';
-import { describeCertificate, toBase64Der } from './certificates.js';
+import { describeCertificate, toBase64Der } from '../x509.js';
 import { BINDING_POST, BINDING_REDIRECT, SAML2_PROTOCOL } from './idp-metadata.js';
 
 /** Invalid input to one of the metadata builders or endpoint helpers. */

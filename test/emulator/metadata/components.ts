@@ -63,11 +63,14 @@ export function cloneMap(map: ComponentMap): ComponentMap {
 
 // ---------------------------------------------------------------------------------------------- certificates
 
-/** Private keys of generated certificates, by org then certificate fullName. Never returned by any API. */
-const privateKeys = new WeakMap<MetadataContext, Map<string, KeyObject>>();
+/**
+ * Private keys of generated certificates, by org (its component map: an OrgEmulator hands each request a fresh
+ * context object) then certificate fullName. Never returned by any API.
+ */
+const privateKeys = new WeakMap<object, Map<string, KeyObject>>();
 /** The private key of a certificate the org generated (for SAML signing emulation), or undefined. */
 export function getCertificatePrivateKey(ctx: MetadataContext, fullName: string): KeyObject | undefined {
-  const m = privateKeys.get(ctx);
+  const m = privateKeys.get(ctx.components);
   if (!m) return undefined;
   for (const [k, v] of m) if (k.toLowerCase() === fullName.toLowerCase()) return v;
   return undefined;
@@ -126,8 +129,8 @@ export type SaveOutcome = { created: boolean; component: MetadataComponent; priv
 
 /** Keeps a generated private key (only once the write is committed). */
 export function commitPrivateKey(ctx: MetadataContext, fullName: string, key: KeyObject): void {
-  let keys = privateKeys.get(ctx);
-  if (!keys) privateKeys.set(ctx, (keys = new Map<string, KeyObject>()));
+  let keys = privateKeys.get(ctx.components);
+  if (!keys) privateKeys.set(ctx.components, (keys = new Map<string, KeyObject>()));
   keys.set(fullName, key);
 }
 
@@ -224,6 +227,20 @@ function certByIdOrName(map: ComponentMap, idOrName: string, byId: boolean): Met
   return undefined;
 }
 
+/** SamlSsoConfig fields, the label the platform names them by, and their maximum length (Field Reference, SamlSsoConfig). */
+const SAML_FIELD_LENGTHS: Array<[field: string, label: string, max: number]> = [
+  ['attributeName', 'Attribute Name', 255],
+  ['attributeNameIdFormat', 'Name ID Format', 255],
+  ['errorUrl', 'Custom Error URL', 500],
+  ['issuer', 'Issuer', 255],
+  ['loginUrl', 'Identity Provider Login URL', 1500],
+  ['logoutUrl', 'Identity Provider Logout URL', 1500],
+  ['name', 'Label', 80],
+  ['samlEntityId', 'Entity ID', 255],
+  ['singleLogoutUrl', 'Identity Provider Single Logout URL', 255],
+  ['validationCert', 'Identity Provider Certificate', 4000],
+];
+
 const CERT_NAME_RULE =
   'The Certificate Unique Name can only contain underscores and alphanumeric characters. It must be unique, begin with a letter, not include spaces, not end with an underscore, and not contain two consecutive underscores.';
 
@@ -299,7 +316,29 @@ export async function saveComponent(
       ]);
     }
   }
+  if (type === 'ExtlClntAppSamlConfigurablePolicies') {
+    // Metadata API Developer Guide, ExtlClntAppSamlConfigurablePolicies: SAML apps can't be packaged, so the parent
+    // app must be Local, and its ExtlClntAppConfigurablePolicies must have isSamlPluginEnabled set to true.
+    const eca = String(content.externalClientApplication ?? '');
+    const parent = findComponent(map, 'ExternalClientApplication', eca);
+    if (parent && String(parent.content.distributionState ?? 'Local') !== 'Local') {
+      throw err('FIELD_INTEGRITY_EXCEPTION', `The external client app ${eca} has a SAML configuration, so its distribution state must be Local.`, ['externalClientApplication']);
+    }
+    const plugins = [...(map.get('ExtlClntAppConfigurablePolicies')?.values() ?? [])].find((c) => String(c.content.externalClientApplication).toLowerCase() === eca.toLowerCase());
+    const samlOn = plugins?.content.isSamlPluginEnabled === true || plugins?.content.isSamlPluginEnabled === 'true';
+    if (!samlOn) {
+      throw err('FIELD_INTEGRITY_EXCEPTION', `Enable the SAML plugin of the external client app ${eca} first: its ExtlClntAppConfigurablePolicies must set isSamlPluginEnabled to true.`, ['externalClientApplication']);
+    }
+  }
   if (type === 'SamlSsoConfig') {
+    // The lengths of the SamlSsoConfig object's fields (Salesforce Field Reference, SamlSsoConfig): longer values are refused.
+    if (!existing && fullName.length > 80) throw err('STRING_TOO_LONG', `Name: data value too large: ${fullName} (max length=80)`, ['fullName']);
+    for (const [field, label, max] of SAML_FIELD_LENGTHS) {
+      const v = content[field];
+      if (typeof v === 'string' && v.length > max) {
+        throw err('STRING_TOO_LONG', `${label}: data value too large: ${v.length > 100 ? `${v.slice(0, 100)}...` : v} (max length=${max})`, [field]);
+      }
+    }
     const signing = content.requestSigningCertId as string | undefined;
     if (signing && !certByIdOrName(map, signing, true)) {
       throw err('INVALID_CROSS_REFERENCE_KEY', `In field: requestSigningCertId - no Certificate with id ${signing} found`, ['requestSigningCertId']);
@@ -371,10 +410,12 @@ export async function saveComponent(
     } else if (content.caSigned === true) {
       throw err('FIELD_INTEGRITY_EXCEPTION', 'A CA-signed certificate needs a certificate signing request and the signed certificate upload, which the Metadata API cannot do', ['caSigned']);
     } else {
-      // Salesforce's defaults for a generated certificate: 1 year for 2048 bits, 2 years for 4096; exportable key.
+      // Salesforce sets a generated certificate's expiry itself: 1 year after creation for 2048 bits, 2 years for 4096
+      // (Metadata API Developer Guide, Certificate.expirationDate), whatever expirationDate the request holds. Only a
+      // seed (a certificate the org made earlier) keeps its date. The key is exportable unless the request says not.
       let notAfter = new Date(Date.now() + (keySize === 4096 ? 730 : 365) * 24 * 3600 * 1000);
       if (content.privateKeyExportable === undefined) content = { ...content, privateKeyExportable: true };
-      if (content.expirationDate) {
+      if (mode === 'seed' && content.expirationDate) {
         notAfter = new Date(String(content.expirationDate));
         if (Number.isNaN(notAfter.getTime()) || notAfter.getTime() <= Date.now()) {
           throw err('FIELD_INTEGRITY_EXCEPTION', 'The expiration date must be in the future', ['expirationDate']);
@@ -385,6 +426,18 @@ export async function saveComponent(
       privateKey = gen.privateKey;
       content = { ...content, expirationDate: notAfter.toISOString().replace(/\.\d{3}Z$/, '.000Z'), keySize };
     }
+  }
+
+  // OAuth consumer credentials are write-only: an update that leaves them out (a deploy from source control, where
+  // secrets must not be) keeps the app's key and secret rather than erasing them.
+  if (existing && type === 'ExtlClntAppGlobalOauthSettings') {
+    for (const k of ['consumerKey', 'consumerSecret']) if (content[k] === undefined && existing.content[k] !== undefined) content = { ...content, [k]: existing.content[k] };
+  }
+  if (existing && type === 'ConnectedApp' && content.oauthConfig && typeof content.oauthConfig === 'object') {
+    const oldOauth = (existing.content.oauthConfig ?? {}) as Content;
+    let oauth = content.oauthConfig as Content;
+    for (const k of ['consumerKey', 'consumerSecret']) if (oauth[k] === undefined && oldOauth[k] !== undefined) oauth = { ...oauth, [k]: oldOauth[k] };
+    content = { ...content, oauthConfig: oauth };
   }
 
   // ---- merge (settings) and store
@@ -437,7 +490,7 @@ export function deleteComponent(ctx: MetadataContext, map: ComponentMap, type: s
     }
   }
   removeComponent(map, type, found.fullName);
-  privateKeys.get(ctx)?.delete(found.fullName);
+  privateKeys.get(ctx.components)?.delete(found.fullName);
   return found;
 }
 

@@ -61,13 +61,14 @@ describe('Metadata SOAP API through jsforce (CRUD)', function () {
     expect(emu.ctx.changes).to.deep.include({ type: 'Certificate', fullName: 'SsoSigning', deleted: false });
   });
 
-  it('honours keySize 4096 and expirationDate, refuses other key sizes', async () => {
-    const exp = new Date(Date.now() + 30 * 86400_000);
-    exp.setUTCMilliseconds(0);
+  it('honours keySize 4096 (two years), sets the expiry itself whatever expirationDate asks, refuses other key sizes', async () => {
+    // Metadata API Developer Guide, Certificate.expirationDate: a self-signed certificate expires automatically 1 year
+    // (2048 bits) or 2 years (4096 bits) after it is created.
+    const asked = new Date(Date.now() + 30 * 86400_000);
     const res = (await loose(conn).create('Certificate', {
       fullName: 'Big',
       caSigned: false,
-      expirationDate: exp.toISOString(),
+      expirationDate: asked.toISOString(),
       keySize: 4096,
       masterLabel: 'Big',
     })) as SaveResult;
@@ -75,7 +76,9 @@ describe('Metadata SOAP API through jsforce (CRUD)', function () {
     const read = (await conn.metadata.read('Certificate', 'Big')) as unknown as Record<string, string>;
     const x = new X509Certificate(Buffer.from(read.content, 'base64'));
     expect(x.publicKey.asymmetricKeyDetails?.modulusLength).to.equal(4096);
-    expect(Math.abs(new Date(x.validTo).getTime() - exp.getTime())).to.be.below(1000);
+    const days = (new Date(x.validTo).getTime() - Date.now()) / 86400_000;
+    expect(days).to.be.within(729, 731);
+    expect(new Date(read.expirationDate).getTime()).to.be.closeTo(new Date(x.validTo).getTime(), 1000);
     const bad = (await loose(conn).create('Certificate', { fullName: 'Small', caSigned: false, keySize: 1024, masterLabel: 'Small' })) as SaveResult;
     expect(bad.success).to.equal(false);
     expect(firstError(bad)).to.include({ statusCode: 'FIELD_INTEGRITY_EXCEPTION' });
@@ -105,6 +108,31 @@ describe('Metadata SOAP API through jsforce (CRUD)', function () {
     expect(firstError(results[1]).message).to.include('decryptionCertificate');
     expect(firstError(results[2]).statusCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
     expect(firstError(results[3]).statusCode).to.equal('DUPLICATE_DEVELOPER_NAME');
+  });
+
+  it("refuses SamlSsoConfig values longer than the object's fields hold (STRING_TOO_LONG)", async () => {
+    // Salesforce Field Reference, SamlSsoConfig: Issuer 255, Identity Provider Login URL 1500, Label 80, Name 80,
+    // Identity Provider Certificate 4000 characters.
+    const long = (n: number): string => `https://idp.example.com/${'a'.repeat(n)}`;
+    const results = (await loose(conn).create('SamlSsoConfig', [
+      { ...samlConfig('LongIssuer'), issuer: long(240) },
+      { ...samlConfig('LongLogin'), loginUrl: long(1480) },
+      { ...samlConfig('LongLabel'), name: 'L'.repeat(81) },
+      samlConfig(`N${'x'.repeat(80)}`),
+      { ...samlConfig('LongCert'), validationCert: `${idpCert}${'A'.repeat(4001 - idpCert.length)}` },
+      { ...samlConfig('AtTheLimits'), issuer: long(231), loginUrl: long(1476), name: 'L'.repeat(80) },
+    ])) as SaveResult[];
+    expect(results.map((r) => r.success)).to.deep.equal([false, false, false, false, false, true]);
+    expect(results.slice(0, 5).map((r) => firstError(r).statusCode)).to.deep.equal(Array(5).fill('STRING_TOO_LONG'));
+    expect(firstError(results[0]).message).to.match(/^Issuer: data value too large: .*\(max length=255\)$/);
+    expect(firstError(results[1]).message).to.contain('(max length=1500)');
+    expect(firstError(results[2]).message).to.match(/^Label: .*\(max length=80\)$/);
+    expect(firstError(results[3]).message).to.match(/^Name: .*\(max length=80\)$/);
+    expect(firstError(results[4]).message).to.match(/^Identity Provider Certificate: .*\(max length=4000\)$/);
+    expect(emu.ctx.components.get('SamlSsoConfig')?.has('LongIssuer')).to.equal(false);
+    const update = (await loose(conn).update('SamlSsoConfig', { ...samlConfig('AtTheLimits'), issuer: long(232) })) as SaveResult;
+    expect(update.success).to.equal(false);
+    expect(firstError(update).statusCode).to.equal('STRING_TOO_LONG');
   });
 
   it('reads with xsi:type and answers a missing name with a nil record', async () => {

@@ -85,11 +85,13 @@ type DeployJob = {
 };
 type RetrieveJob = { id: string; result: Content };
 
-const deployJobs = new WeakMap<MetadataContext, Map<string, DeployJob>>();
-const retrieveJobs = new WeakMap<MetadataContext, Map<string, RetrieveJob>>();
-function jobsOf<T>(wm: WeakMap<MetadataContext, Map<string, T>>, ctx: MetadataContext): Map<string, T> {
-  let m = wm.get(ctx);
-  if (!m) wm.set(ctx, (m = new Map<string, T>()));
+// Jobs belong to the org, keyed by its component map: an OrgEmulator hands each request a fresh context object, so
+// keying by the context would lose a deploy between deploy() and checkDeployStatus().
+const deployJobs = new WeakMap<object, Map<string, DeployJob>>();
+const retrieveJobs = new WeakMap<object, Map<string, RetrieveJob>>();
+function jobsOf<T>(wm: WeakMap<object, Map<string, T>>, ctx: MetadataContext): Map<string, T> {
+  let m = wm.get(ctx.components);
+  if (!m) wm.set(ctx.components, (m = new Map<string, T>()));
   return m;
 }
 

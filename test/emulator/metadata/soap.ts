@@ -126,6 +126,14 @@ async function crud(ctx: MetadataContext, op: XNode, mode: 'create' | 'update' |
 
 function recordXml(c: MetadataComponent): string {
   const content: Content = { ...c.content, fullName: c.fullName };
+  // OAuth consumer secrets are not readable through the Metadata API (v66: only in Setup or through the
+  // OAuth credentials REST resource when the org allows it).
+  if (c.type === 'ExtlClntAppGlobalOauthSettings') delete content.consumerSecret;
+  if (c.type === 'ConnectedApp' && content.oauthConfig && typeof content.oauthConfig === 'object') {
+    const oauth = { ...(content.oauthConfig as Content) };
+    delete oauth.consumerSecret;
+    content.oauthConfig = oauth;
+  }
   // MetadataWithContent types (Certificate, ...): the body travels base64 in <content>; never a private key.
   if (c.body && elementDef(c.type, 'content')?.type === 'xsd:base64Binary') content.content = c.body.toString('base64');
   return `<records xsi:type="${c.type}">${contentToXml(c.type, content)}</records>`;

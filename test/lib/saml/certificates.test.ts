@@ -11,7 +11,7 @@ import {
   toBase64Der,
   toPem,
   type CertificateErrorCode,
-} from '../../../src/provision/saml/certificates.js';
+} from '../../../src/provision/x509.js';
 import { parseIdpMetadata } from '../../../src/provision/saml/idp-metadata.js';
 import { NOW, fixture, fixtureText, fp } from './fixtures.js';
 

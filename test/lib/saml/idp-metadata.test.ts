@@ -11,7 +11,7 @@ import {
   type IdpMetadata,
   type IdpMetadataErrorCode,
 } from '../../../src/provision/saml/idp-metadata.js';
-import { toBase64Der } from '../../../src/provision/saml/certificates.js';
+import { toBase64Der } from '../../../src/provision/x509.js';
 import { DS, MD, NOW, fixture, fixtureText, fp } from './fixtures.js';
 
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
 import { childrenNamed, firstChild, parseXml, type XNode } from '../../../src/provision/xml.js';
-import { toBase64Der } from '../../../src/provision/saml/certificates.js';
+import { toBase64Der } from '../../../src/provision/x509.js';
 import { IdpMetadataError, parseIdpMetadata } from '../../../src/provision/saml/idp-metadata.js';
 import {
   SamlMetadataBuildError,

@@ -6,7 +6,7 @@ import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
 import { findCertificate, readCertificateBody, readCertificates } from '../../../provision/resources/certificate.js';
 import { daysUntil } from '../../../provision/resources/values.js';
-import { certificatesIn, derToPem, describeX509, isSigningRequest, type CertificateDetails } from '../../../provision/certs/x509.js';
+import { certificateDetails, certificatesIn, isSigningRequest, type CertificateDetails } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.cert.download');
@@ -47,8 +47,8 @@ export default class CertDownload extends SfCommand<CertDownloadResult> {
       throw messages.createError(isSigningRequest(body) ? 'error.SigningRequest' : 'error.NoCertificate', [cert.name]);
     }
     // Only the certificate blocks, re-encoded: nothing else the file might hold is passed on.
-    const pem = chain.map((x) => derToPem(x.raw)).join('');
-    const details = describeX509(chain[0]);
+    const pem = chain.map((c) => c.pem).join('');
+    const details = certificateDetails(chain[0]);
     const result: CertDownloadResult = {
       name: cert.name,
       label: cert.label,

@@ -10,7 +10,7 @@ import {
   writeKeyPair,
   type KeySize,
 } from '../../../provision/certs/generate.js';
-import type { CertificateDetails } from '../../../provision/certs/x509.js';
+import type { CertificateDetails } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.cert.generate');

@@ -9,6 +9,7 @@ import {
   type CertificateState,
   type CertificateUse,
 } from '../../../provision/resources/certificate.js';
+import { CERT_EXPIRY_WARNING_DAYS, expiryState } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.cert.list');
@@ -24,10 +25,11 @@ export type CertListResult = {
 export const expiryWarnings = (certs: CertListEntry[], days: number): string[] => {
   const warnings: string[] = [];
   for (const c of certs) {
-    if (c.daysLeft === undefined || !c.expirationDate) continue;
+    const state = expiryState(c.daysLeft, days);
+    if (!state || !c.expirationDate) continue;
     const uses = c.usedBy.length ? c.usedBy.map(describeUse).join('; ') : messages.getMessage('info.unused');
-    if (c.daysLeft < 0) warnings.push(messages.getMessage('warning.certExpired', [c.label, c.expirationDate.slice(0, 10), uses]));
-    else if (c.daysLeft <= days) warnings.push(messages.getMessage('warning.certExpiring', [c.label, String(c.daysLeft), c.expirationDate.slice(0, 10), uses]));
+    if (state === 'expired') warnings.push(messages.getMessage('warning.certExpired', [c.label, c.expirationDate.slice(0, 10), uses]));
+    else warnings.push(messages.getMessage('warning.certExpiring', [c.label, String(c.daysLeft), c.expirationDate.slice(0, 10), uses]));
   }
   return warnings;
 };
@@ -42,7 +44,7 @@ export default class CertList extends SfCommand<CertListResult> {
     'api-version': Flags.orgApiVersion(),
     'expiry-warning-days': Flags.integer({
       summary: messages.getMessage('flags.expiry-warning-days.summary'),
-      default: 30,
+      default: CERT_EXPIRY_WARNING_DAYS,
       min: 0,
     }),
   };

@@ -3,13 +3,12 @@ import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
 import { readCertificates } from '../../../provision/resources/certificate.js';
-import { describeCertificateName, findCertificate, planIdentityProvider, readIdentityProvider } from '../../../provision/resources/identity-provider.js';
+import { planIdentityProvider, readIdentityProvider } from '../../../provision/resources/identity-provider.js';
+import { matchNameOrLabel, nameAndLabel } from '../../../provision/resources/values.js';
+import { expiryState } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.idp.enable');
-
-/** Days before expiry from which enabling warns about the certificate. */
-const EXPIRY_WARNING_DAYS = 30;
 
 export type IdpEnableResult = PlanResult & {
   certificate: { name: string; label: string; expirationDate?: string };
@@ -36,10 +35,10 @@ export default class IdpEnable extends SfCommand<IdpEnableResult> {
       return { current: c, certs: list };
     });
 
-    const match = findCertificate(certs, flags.cert);
+    const match = matchNameOrLabel(certs, flags.cert);
     if ('missing' in match) {
       if (certs.length === 0) throw messages.createError('error.NoCerts', [flags.cert]);
-      throw messages.createError('error.UnknownCert', [flags.cert, certs.map(describeCertificateName).join(', ')]);
+      throw messages.createError('error.UnknownCert', [flags.cert, certs.map(nameAndLabel).join(', ')]);
     }
     if ('ambiguous' in match) throw messages.createError('error.AmbiguousCert', [flags.cert, match.ambiguous.map((c) => c.name).join(', ')]);
     const cert = match.found;
@@ -48,12 +47,10 @@ export default class IdpEnable extends SfCommand<IdpEnableResult> {
     if (current.enableIdentityProvider && current.certificateName && current.certificateName !== cert.name) {
       this.warn(messages.getMessage('warning.CertChange', [current.certificateName, cert.name]));
     }
-    if (cert.daysLeft !== undefined && cert.expirationDate) {
-      if (cert.daysLeft < 0) this.warn(messages.getMessage('warning.CertExpired', [cert.name, cert.expirationDate.slice(0, 10)]));
-      else if (cert.daysLeft <= EXPIRY_WARNING_DAYS) {
-        this.warn(messages.getMessage('warning.CertExpiring', [cert.name, String(cert.daysLeft), cert.expirationDate.slice(0, 10)]));
-      }
-    }
+    const expires = cert.expirationDate?.slice(0, 10);
+    const expiry = expires ? expiryState(cert.daysLeft) : undefined;
+    if (expiry === 'expired') this.warn(messages.getMessage('warning.CertExpired', [cert.name, expires]));
+    else if (expiry === 'expiring') this.warn(messages.getMessage('warning.CertExpiring', [cert.name, String(cert.daysLeft), expires]));
 
     const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
     if (result.changed && !result.dryRun) this.log(messages.getMessage('info.next'));

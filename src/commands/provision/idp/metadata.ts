@@ -4,9 +4,10 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
-import { readCertificateBody, readIdentityProvider } from '../../../provision/resources/identity-provider.js';
-import { parseCertificateFile, type CertificateFile } from '../../../provision/saml/certificates.js';
+import { readCertificateBody } from '../../../provision/resources/certificate.js';
+import { readIdentityProvider } from '../../../provision/resources/identity-provider.js';
 import { buildIdpMetadata, salesforceIdpEndpoints } from '../../../provision/saml/idp-own-metadata.js';
+import { parseCertificateFile, type CertificateFile } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.idp.metadata');
@@ -43,7 +44,7 @@ export default class IdpMetadata extends SfCommand<IdpMetadataResult> {
     if (!settings.enableIdentityProvider || !settings.certificateName) throw messages.createError('error.IdpNotEnabled');
     const certName = settings.certificateName;
     const body = await step(this, `Reading the certificate ${certName}`, messages, () => readCertificateBody(client, certName));
-    if (!body) throw messages.createError('error.CertMissing', [certName]);
+    if (!body?.length) throw messages.createError('error.CertMissing', [certName]);
     let cert: CertificateFile;
     try {
       cert = parseCertificateFile(body);

@@ -3,8 +3,10 @@ import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
 import type { Change } from '../../../provision/plan.js';
-import { planJit, planLegacyJitSetting, readJitTarget } from '../../../provision/resources/jit.js';
+import { planJit, planLegacyJitSetting } from '../../../provision/resources/jit.js';
+import { readSamlConfigOrNames } from '../../../provision/resources/saml-config.js';
 import { readSsoSettingsRaw } from '../../../provision/resources/sso-settings.js';
+import { unknownConfigError } from '../../../provision/sso-files.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.jit.disable');
@@ -28,13 +30,10 @@ export default class JitDisable extends SfCommand<JitDisableResult> {
     const { flags } = await this.parse(JitDisable);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const { target, sso } = await step(this, `Reading the SAML configuration ${flags.name}`, messages, async () => ({
-      target: await readJitTarget(client, flags.name),
+      target: await readSamlConfigOrNames(client, flags.name),
       sso: await readSsoSettingsRaw(client),
     }));
-    if (!target.config) {
-      if (target.names.length === 0) throw messages.createError('error.NoConfigs', [flags.name]);
-      throw messages.createError('error.UnknownConfig', [flags.name, target.names.join(', ')]);
-    }
+    if (!target.config) throw unknownConfigError(messages, flags.name, target.names);
     const changes: Change[] = [planJit(target.config, { enabled: false })];
     const legacy = planLegacyJitSetting(sso, false);
     if (legacy) changes.push(legacy);

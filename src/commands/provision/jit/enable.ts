@@ -10,12 +10,13 @@ import {
   planLegacyJitSetting,
   provisioningConflicts,
   readApexClasses,
-  readJitTarget,
   readProvisioningAppFacts,
   readUserByUsername,
   type ProvisioningConflict,
 } from '../../../provision/resources/jit.js';
+import { readSamlConfigOrNames } from '../../../provision/resources/saml-config.js';
 import { readSsoSettingsRaw } from '../../../provision/resources/sso-settings.js';
+import { unknownConfigError } from '../../../provision/sso-files.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.jit.enable');
@@ -54,13 +55,10 @@ export default class JitEnable extends SfCommand<JitEnableResult> {
     const warnings: string[] = [];
 
     const { target, sso } = await step(this, `Reading the SAML configuration ${flags.name}`, messages, async () => ({
-      target: await readJitTarget(client, flags.name),
+      target: await readSamlConfigOrNames(client, flags.name),
       sso: await readSsoSettingsRaw(client),
     }));
-    if (!target.config) {
-      if (target.names.length === 0) throw messages.createError('error.NoConfigs', [flags.name]);
-      throw messages.createError('error.UnknownConfig', [flags.name, target.names.join(', ')]);
-    }
+    if (!target.config) throw unknownConfigError(messages, flags.name, target.names);
 
     const handler = flags.handler && flags['execution-user'] ? await this.resolveHandler(client, flags.handler, flags['execution-user'], warnings) : undefined;
     const provisioningApps = await this.findProvisioningApps(client, target.config.fullName, warnings);

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
 import {
@@ -10,117 +9,29 @@ import {
   isValidSamlConfigName,
   planSamlConfig,
   readSamlConfigRaw,
-  readSamlConfigsRaw,
   resolveCertificates,
-  SamlConfigError,
   type SamlBinding,
   type SamlSsoConfigContent,
   type SamlSsoConfigDesired,
 } from '../../../provision/resources/saml-config.js';
-import { CertificateError, parseCertificateFile, type CertificateFile } from '../../../provision/saml/certificates.js';
-import { IdpMetadataError, parseIdpMetadata, type IdpMetadata } from '../../../provision/saml/idp-metadata.js';
 import { asString } from '../../../provision/resources/values.js';
+import type { IdpMetadata } from '../../../provision/saml/idp-metadata.js';
 import { normalizeMyDomainUrl } from '../../../provision/saml/sp-metadata.js';
-import { DEFAULT_MAX_XML_BYTES } from '../../../provision/xml.js';
+import {
+  guard,
+  readCertificateFile,
+  readIdpMetadataFile,
+  summarizeCertificate,
+  type CertificateSummary,
+} from '../../../provision/sso-files.js';
+import type { CertificateFile } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.configure');
 
-/** Certificate files are a few kilobytes; anything this large is the wrong file. */
-const MAX_CERT_BYTES = 1024 * 1024;
-/** Certificates that expire within this many days get a warning. */
-export const EXPIRY_WARNING_DAYS = 30;
-
-/** The certificate a configuration trusts, as --json reports it (never the blob). */
-export type CertificateSummary = { subject: string; sha256Fingerprint: string; notAfter: string; expired: boolean };
-
 export type SsoConfigureResult = PlanResult & {
   /** What the identity provider input said: its entity ID and the certificate chosen to trust. */
   identityProvider?: { entityId?: string; loginUrl?: string; certificate?: CertificateSummary };
-};
-
-export const summarizeCertificate = (c: CertificateFile | IdpMetadata['signingCertificate']): CertificateSummary => ({
-  subject: c.subject,
-  sha256Fingerprint: c.sha256Fingerprint,
-  notAfter: c.notAfter,
-  expired: c.expired,
-});
-
-/** The SfError (message and fix) for a SamlConfigError from the resource. */
-export const samlConfigSfError = (e: SamlConfigError): SfError => {
-  const v = e.values;
-  switch (e.code) {
-    case 'INVALID_NAME':
-      return messages.createError('error.InvalidName', [v[0]]);
-    case 'MISSING_FIELDS':
-      return messages.createError('error.MissingRequiredFields', [v.join(', ')]);
-    case 'INVALID_VALUE':
-      return messages.createError('error.InvalidValue', [v[0], v[2], v[1]]);
-    case 'ATTRIBUTE_NAME_WITHOUT_ATTRIBUTE':
-      return messages.createError('error.AttributeNameWithoutAttribute', [v[0]]);
-    case 'ATTRIBUTE_NAME_REQUIRED':
-      return messages.createError('error.AttributeNameRequired');
-    case 'INVALID_CERTIFICATE':
-      return messages.createError('error.InvalidCertificate', [e.message]);
-    case 'UNKNOWN_CERTIFICATE':
-      return messages.createError('error.UnknownCertificate', [v[0], v[1]]);
-    case 'AMBIGUOUS_CERTIFICATE':
-      return messages.createError('error.AmbiguousCertificate', [v[0], v[1]]);
-    case 'NO_SSO_URL_FOR_BINDING':
-      return messages.createError('error.NoSsoUrlForBinding', [v[0]], [v[1]]);
-    case 'SIGNING_CERTIFICATE_MISSING':
-      return messages.createError('error.SigningCertificateMissing', [v[0]]);
-    default:
-      return new SfError(e.message, 'SamlConfigError');
-  }
-};
-
-/** Runs a resource call; its SamlConfigErrors become SfErrors with their fix. */
-export const guard = async <T>(fn: () => Promise<T> | T): Promise<T> => {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof SamlConfigError) throw samlConfigSfError(e);
-    throw e;
-  }
-};
-
-const checkSize = async (path: string, max: number): Promise<void> => {
-  const { size } = await stat(path);
-  if (size > max) throw messages.createError('error.FileTooLarge', [path, String(size), String(max)]);
-};
-
-/** Reads and parses an identity provider's metadata file; every problem is an SfError with its fix. */
-export const readIdpMetadataFile = async (path: string, now = new Date()): Promise<IdpMetadata> => {
-  await checkSize(path, DEFAULT_MAX_XML_BYTES);
-  try {
-    return parseIdpMetadata(await readFile(path), { now, maxBytes: DEFAULT_MAX_XML_BYTES });
-  } catch (e) {
-    if (!(e instanceof IdpMetadataError)) throw e;
-    const specific = `error.InvalidIdpMetadata.${e.code}`;
-    const actions = messages.messages.has(specific) ? messages.getMessages(specific) : messages.getMessages('error.InvalidIdpMetadata.actions');
-    throw new SfError(messages.getMessage('error.InvalidIdpMetadata', [path, e.message]), 'InvalidIdpMetadataError', actions, 1);
-  }
-};
-
-/** Reads a certificate file (PEM or DER); a private key, a CSR or garbage is an SfError that never echoes the content. */
-export const readCertificateFile = async (path: string, now = new Date()): Promise<CertificateFile> => {
-  await checkSize(path, MAX_CERT_BYTES);
-  try {
-    return parseCertificateFile(await readFile(path), { now });
-  } catch (e) {
-    if (e instanceof CertificateError) throw messages.createError('error.InvalidCertificateFile', [path, e.message]);
-    throw e;
-  }
-};
-
-/** A warning when a certificate is valid but expires within EXPIRY_WARNING_DAYS days. */
-export const expiresSoonWarning = (c: { subject: string; notAfter: string; expired: boolean }, now = new Date()): string | undefined => {
-  if (c.expired) return undefined;
-  const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
-  return days < EXPIRY_WARNING_DAYS
-    ? `The certificate (${c.subject}) expires in ${days} day(s), on ${c.notAfter.slice(0, 10)}. Plan the rotation with the identity provider now.`
-    : undefined;
 };
 
 /** Checks an absolute http(s) URL given as a flag. */
@@ -134,14 +45,6 @@ export const checkUrl = (flag: string, value: string | undefined): void => {
     ok = false;
   }
   if (!ok) throw messages.createError('error.InvalidUrl', [`--${flag}`, value]);
-};
-
-/** The configuration by name; when missing, an SfError listing the org's configurations. */
-export const readExistingConfig = async (cmd: SfCommand<unknown>, client: OrgClient, name: string): Promise<SamlSsoConfigContent> => {
-  const current = await step(cmd, messages.getMessage('info.reading'), messages, () => readSamlConfigRaw(client, name));
-  if (current) return current;
-  const names = await step(cmd, messages.getMessage('info.reading'), messages, async () => (await readSamlConfigsRaw(client)).map((c) => c.fullName));
-  throw messages.createError('error.ConfigNotFound', [name, names.length ? names.join(', ') : '(none)']);
 };
 
 /** Flags copied to a field as given. */
@@ -235,8 +138,7 @@ export default class SsoConfigure extends SfCommand<SsoConfigureResult> {
     checkUrl('logout-url', flags['logout-url']);
     const idp = flags['idp-metadata'] ? await readIdpMetadataFile(flags['idp-metadata']) : undefined;
     const certFile = flags['idp-cert'] ? await readCertificateFile(flags['idp-cert']) : undefined;
-    const soon = certFile ? expiresSoonWarning(certFile) : undefined;
-    for (const w of [...(idp?.warnings ?? []), ...(certFile?.warnings ?? []), ...(soon ? [soon] : [])]) this.warn(w);
+    for (const w of [...(idp?.warnings ?? []), ...(certFile?.warnings ?? [])]) this.warn(w);
     return { idp, certFile };
   }
 

@@ -2,13 +2,8 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
-import {
-  IDP_CERT_WARNING_DAYS,
-  readSamlOverview,
-  toSamlConfigSummary,
-  type SamlConfigDetails,
-  type SamlConfigSummary,
-} from '../../../provision/resources/saml-details.js';
+import { readSamlOverview, toSamlConfigSummary, type SamlConfigDetails, type SamlConfigSummary } from '../../../provision/resources/saml-details.js';
+import { expiryState } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.list');
@@ -24,8 +19,9 @@ const certWarnings = (configs: SamlConfigDetails[]): string[] =>
   configs.flatMap((c) => {
     const cert = c.idpCertificate;
     if (!cert) return c.idpCertificateError ? [messages.getMessage('warning.certUnreadable', [c.name, c.idpCertificateError])] : [];
-    if (cert.expired) return [messages.getMessage('warning.certExpired', [c.name, cert.notAfter.slice(0, 10)])];
-    if (cert.daysLeft <= IDP_CERT_WARNING_DAYS) return [messages.getMessage('warning.certExpiring', [c.name, String(cert.daysLeft), cert.notAfter.slice(0, 10)])];
+    const state = expiryState(cert.daysLeft);
+    if (state === 'expired') return [messages.getMessage('warning.certExpired', [c.name, cert.notAfter.slice(0, 10)])];
+    if (state === 'expiring') return [messages.getMessage('warning.certExpiring', [c.name, String(cert.daysLeft), cert.notAfter.slice(0, 10)])];
     return [];
   });
 

@@ -2,14 +2,10 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
-import {
-  IDP_CERT_WARNING_DAYS,
-  jitLabel,
-  readSamlConfigNames,
-  readSamlOverview,
-  type CertificateRef,
-  type SamlConfigDetails,
-} from '../../../provision/resources/saml-details.js';
+import { readSamlConfigNames } from '../../../provision/resources/saml-config.js';
+import { jitLabel, readSamlOverview, type CertificateRef, type SamlConfigDetails } from '../../../provision/resources/saml-details.js';
+import { unknownConfigError } from '../../../provision/sso-files.js';
+import { expiryState } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.show');
@@ -48,16 +44,14 @@ export default class SsoShow extends SfCommand<SsoShowResult> {
       return { overview: o, names: o.configs.length ? [] : await readSamlConfigNames(client) };
     });
     const config = overview.configs[0];
-    if (!config) {
-      if (names.length === 0) throw messages.createError('error.NoConfigs', [flags.name]);
-      throw messages.createError('error.UnknownConfig', [flags.name, names.join(', ')]);
-    }
+    if (!config) throw unknownConfigError(messages, flags.name, names);
 
     const warnings: string[] = [];
     const cert = config.idpCertificate;
+    const state = cert ? expiryState(cert.daysLeft) : undefined;
     if (!cert) warnings.push(messages.getMessage('warning.certUnreadable', [config.idpCertificateError ?? '']));
-    else if (cert.expired) warnings.push(messages.getMessage('warning.certExpired', [cert.notAfter.slice(0, 10)]));
-    else if (cert.daysLeft <= IDP_CERT_WARNING_DAYS) warnings.push(messages.getMessage('warning.certExpiring', [String(cert.daysLeft), cert.notAfter.slice(0, 10)]));
+    else if (state === 'expired') warnings.push(messages.getMessage('warning.certExpired', [cert.notAfter.slice(0, 10)]));
+    else if (state === 'expiring') warnings.push(messages.getMessage('warning.certExpiring', [String(cert.daysLeft), cert.notAfter.slice(0, 10)]));
 
     this.render(config, overview.samlEnabled);
     for (const w of warnings) this.warn(w);

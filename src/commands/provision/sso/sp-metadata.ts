@@ -6,9 +6,9 @@ import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
 import { nameIdFormatFor, readRequestSigningCertificate } from '../../../provision/resources/saml-config.js';
 import { asString } from '../../../provision/resources/values.js';
-import { describeCertificate } from '../../../provision/saml/certificates.js';
 import { buildSpMetadata, salesforceSpEndpoints, SamlMetadataBuildError } from '../../../provision/saml/sp-metadata.js';
-import { guard, readExistingConfig } from './configure.js';
+import { guard, readExistingConfig } from '../../../provision/sso-files.js';
+import { describeCertificateText } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.sp-metadata');
@@ -75,7 +75,7 @@ export default class SsoSpMetadata extends SfCommand<SsoSpMetadataResult> {
     } else {
       this.log(xml.trimEnd());
     }
-    const cert = signing ? describeCertificate(Buffer.from(signing.base64Der, 'base64')) : undefined;
+    const cert = signing ? describeCertificateText(signing.base64Der) : undefined;
     return {
       name: config.fullName,
       entityId,

@@ -4,14 +4,13 @@ import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
 import { planSamlConfig } from '../../../provision/resources/saml-config.js';
 import {
-  expiresSoonWarning,
   guard,
   readCertificateFile,
   readExistingConfig,
   readIdpMetadataFile,
   summarizeCertificate,
   type CertificateSummary,
-} from './configure.js';
+} from '../../../provision/sso-files.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.update-cert');
@@ -43,9 +42,7 @@ export default class SsoUpdateCert extends SfCommand<SsoUpdateCertResult> {
     const idp = flags['idp-metadata'] ? await readIdpMetadataFile(flags['idp-metadata'], now) : undefined;
     const certFile = flags['idp-cert'] ? await readCertificateFile(flags['idp-cert'], now) : undefined;
     const cert = idp?.signingCertificate ?? certFile!;
-    // The metadata parser already warns about a chosen certificate that expires soon; a file gets it here.
-    const soon = certFile ? expiresSoonWarning(certFile, now) : undefined;
-    for (const w of [...(idp?.warnings ?? []), ...(certFile?.warnings ?? []), ...(soon ? [soon] : [])]) this.warn(w);
+    for (const w of [...(idp?.warnings ?? []), ...(certFile?.warnings ?? [])]) this.warn(w);
 
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const current = await readExistingConfig(this, client, flags.name);

@@ -1,17 +1,15 @@
 /*
- * X.509 certificate helpers for SAML: read a certificate file (PEM, bare base64 DER or binary DER), describe a
+ * X.509 certificates: read a certificate file (PEM, bare base64 DER or binary DER), read the certificates in a
+ * Certificate body the org hands back (the .crt file: PEM text, possibly a chain, or DER bytes), describe a
  * certificate (subject, issuer, validity, SHA-256 fingerprint), and convert between base64 DER and PEM.
  * Certificates are parsed with node:crypto's X509Certificate. A file that holds a private key is refused without
- * ever echoing the key.
+ * ever echoing the key; a body from the org keeps its CERTIFICATE blocks only.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { daysUntil } from './resources/values.js';
 
-/** A certificate as found in metadata or in a file. */
-export type IdpCertificate = {
-  /** The DER bytes in base64, no PEM armour, no whitespace. */
-  base64Der: string;
-  /** PEM with 64-character lines and a trailing newline. */
-  pem: string;
+/** What describes any certificate, e.g. in `cert download` and `cert generate` results. */
+export type CertificateDetails = {
   /** Distinguished name, e.g. "CN=idp.example.com, O=Example". */
   subject: string;
   issuer: string;
@@ -20,6 +18,17 @@ export type IdpCertificate = {
   notAfter: string;
   /** SHA-256 of the DER bytes, upper-case hex pairs separated by colons ("AB:CD:…"). */
   sha256Fingerprint: string;
+  serialNumber: string;
+  /** RSA modulus length in bits (undefined for other key types). */
+  keySize?: number;
+};
+
+/** A certificate as found in metadata, in a file or in the org. */
+export type IdpCertificate = CertificateDetails & {
+  /** The DER bytes in base64, no PEM armour, no whitespace. */
+  base64Der: string;
+  /** PEM with 64-character lines and a trailing newline. */
+  pem: string;
   /** Past its notAfter at the time of parsing. */
   expired: boolean;
   /** Before its notBefore at the time of parsing. */
@@ -44,6 +53,9 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 const PRIVATE_KEY_MARKER = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/** A PEM block's type (the word after BEGIN) that holds a certificate. */
+const isCertificateBlock = (type: string): boolean => type === 'CERTIFICATE' || type === 'X509 CERTIFICATE';
+
 const privateKeyError = (): CertificateError =>
   new CertificateError(
     'The file contains a private key. Salesforce needs only the certificate: export the certificate alone (for example `openssl x509 -in <file> -out cert.pem`), keep the private key secret, and consider it exposed if this file was shared.',
@@ -56,8 +68,7 @@ const privateKeyError = (): CertificateError =>
  * @throws CertificateError when the input is not a certificate.
  */
 export function fingerprint(cert: Buffer | string): string {
-  const der = typeof cert === 'string' ? Buffer.from(toBase64Der(cert), 'base64') : cert;
-  return describeCertificate(der).sha256Fingerprint;
+  return (typeof cert === 'string' ? describeCertificateText(cert) : describeCertificate(cert)).sha256Fingerprint;
 }
 
 /**
@@ -70,7 +81,7 @@ export function toBase64Der(pemOrBase64: string): string {
   if (PRIVATE_KEY_MARKER.test(pemOrBase64)) throw privateKeyError();
   let body = pemOrBase64;
   if (body.includes('-----BEGIN')) {
-    const block = [...body.matchAll(PEM_BLOCK)].find((m) => m[1] === 'CERTIFICATE' || m[1] === 'X509 CERTIFICATE');
+    const block = [...body.matchAll(PEM_BLOCK)].find((m) => isCertificateBlock(m[1]));
     if (!block) {
       throw new CertificateError('The text has PEM blocks but none is a CERTIFICATE.', 'NOT_A_CERTIFICATE');
     }
@@ -128,12 +139,33 @@ export function describeCertificate(der: Buffer, now: Date = new Date(), use?: '
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     sha256Fingerprint: x509.fingerprint256.toUpperCase(),
+    serialNumber: x509.serialNumber,
+    keySize: x509.publicKey.asymmetricKeyDetails?.modulusLength,
     expired: now.getTime() > notAfter.getTime(),
     notYetValid: now.getTime() < notBefore.getTime(),
   };
   if (use) cert.use = use;
   return cert;
 }
+
+/**
+ * Describes a certificate given as PEM or (possibly wrapped) base64 DER, as metadata fields and files hold them.
+ *
+ * @throws CertificateError when the text holds a private key or no readable certificate.
+ */
+export const describeCertificateText = (pemOrBase64: string, now: Date = new Date(), use?: 'signing' | 'encryption'): IdpCertificate =>
+  describeCertificate(Buffer.from(toBase64Der(pemOrBase64), 'base64'), now, use);
+
+/** The fields of a description that say which certificate it is (what `cert download` and `cert generate` report). */
+export const certificateDetails = (c: CertificateDetails): CertificateDetails => ({
+  subject: c.subject,
+  issuer: c.issuer,
+  notBefore: c.notBefore,
+  notAfter: c.notAfter,
+  sha256Fingerprint: c.sha256Fingerprint,
+  serialNumber: c.serialNumber,
+  keySize: c.keySize,
+});
 
 /** True when DER bytes parse as a private key (PKCS#8, PKCS#1 or SEC1). Nothing about the key is kept. */
 const isDerPrivateKey = (der: Buffer): boolean => {
@@ -182,7 +214,7 @@ const validityWarnings = (cert: IdpCertificate): string[] => {
 
 function fromPem(text: string, now: Date): CertificateFile {
   const blocks = [...text.matchAll(PEM_BLOCK)];
-  const certs = blocks.filter((m) => m[1] === 'CERTIFICATE' || m[1] === 'X509 CERTIFICATE');
+  const certs = blocks.filter((m) => isCertificateBlock(m[1]));
   if (certs.length === 0) {
     const kinds = [...new Set(blocks.map((m) => m[1]))];
     let what: string;
@@ -247,3 +279,79 @@ export function parseCertificateFile(pemOrDer: string | Buffer, options: { now?:
   result.warnings.push(...validityWarnings(result));
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------- org bodies
+
+const describeOrUndefined = (der: Buffer, now: Date): IdpCertificate | undefined => {
+  try {
+    return describeCertificate(der, now);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The certificates in a Certificate body as the org holds it (PEM text with one or more CERTIFICATE blocks, or DER
+ * bytes), in file order. Only readable CERTIFICATE blocks are kept: whatever else the body holds is dropped, never
+ * echoed. Empty when the body holds none (an empty file, a certificate signing request, anything else).
+ */
+export const certificatesIn = (body: Buffer, now: Date = new Date()): IdpCertificate[] => {
+  const text = body.toString('latin1');
+  if (text.includes('-----BEGIN')) {
+    return [...text.matchAll(PEM_BLOCK)]
+      .filter((m) => isCertificateBlock(m[1]))
+      .map((m) => m[2].replace(/\s+/g, ''))
+      .filter((b64) => BASE64.test(b64))
+      .map((b64) => describeOrUndefined(Buffer.from(b64, 'base64'), now))
+      .filter((c): c is IdpCertificate => c !== undefined);
+  }
+  const der = body.length ? describeOrUndefined(body, now) : undefined;
+  return der ? [der] : [];
+};
+
+/** True when a .crt body is a certificate signing request (a CA-signed certificate waiting for its upload). */
+export const isSigningRequest = (body: Buffer): boolean => /-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(body.toString('latin1'));
+
+/**
+ * A certificate given as a metadata field value: PEM text or base64 DER (as apps hold them). Undefined for anything
+ * else, such as the name of a certificate (or text that holds a private key).
+ */
+export const parseCertificateValue = (value: string): IdpCertificate | undefined => {
+  if (!value.includes('-----BEGIN CERTIFICATE-----')) {
+    const compact = value.replace(/\s+/g, '');
+    if (compact.length < 64 || !BASE64.test(compact)) return undefined;
+  }
+  try {
+    return describeCertificateText(value);
+  } catch {
+    return undefined;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------- expiry
+
+/** Days before its expiry from which a certificate is reported as expiring. */
+export const CERT_EXPIRY_WARNING_DAYS = 30;
+
+/** Whether a certificate with `daysLeft` days to go has expired or expires within `warnDays`; undefined otherwise. */
+export const expiryState = (daysLeft: number | undefined, warnDays: number = CERT_EXPIRY_WARNING_DAYS): 'expired' | 'expiring' | undefined => {
+  if (daysLeft === undefined) return undefined;
+  if (daysLeft < 0) return 'expired';
+  return daysLeft <= warnDays ? 'expiring' : undefined;
+};
+
+/**
+ * A warning when a certificate that is valid now expires within CERT_EXPIRY_WARNING_DAYS days, naming it as `what`
+ * (by default "The certificate (<subject>)").
+ */
+export const expiresSoonWarning = (
+  c: { subject: string; notAfter: string; expired: boolean },
+  now: Date = new Date(),
+  what = `The certificate (${c.subject})`
+): string | undefined => {
+  if (c.expired) return undefined;
+  const days = daysUntil(c.notAfter, now) ?? 0;
+  return days < CERT_EXPIRY_WARNING_DAYS
+    ? `${what} expires in ${days} day(s), on ${c.notAfter.slice(0, 10)}. Plan the rotation with the identity provider now.`
+    : undefined;
+};

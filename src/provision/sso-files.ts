@@ -1,0 +1,120 @@
+/*
+ * What the SAML single sign-on commands (sso configure, update-cert, sp-metadata) share: reading the identity
+ * provider's files (metadata XML, certificate), reading an existing configuration, and turning SamlConfigErrors into
+ * SfErrors with their fix. The texts are shared too and live in the messages of `sso configure`.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { Messages, SfError } from '@salesforce/core';
+import type { SfCommand } from '@salesforce/sf-plugins-core';
+import type { OrgClient } from './client.js';
+import { step } from './command.js';
+import { readSamlConfigOrNames, SamlConfigError, type SamlSsoConfigContent } from './resources/saml-config.js';
+import { IdpMetadataError, parseIdpMetadata, type IdpMetadata } from './saml/idp-metadata.js';
+import { CertificateError, expiresSoonWarning, parseCertificateFile, type CertificateFile } from './x509.js';
+import { DEFAULT_MAX_XML_BYTES } from './xml.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-provision', 'provision.sso.configure');
+
+/** Certificate files are a few kilobytes; anything this large is the wrong file. */
+const MAX_CERT_BYTES = 1024 * 1024;
+
+/** The certificate a configuration trusts, as --json reports it (never the blob). */
+export type CertificateSummary = { subject: string; sha256Fingerprint: string; notAfter: string; expired: boolean };
+
+export const summarizeCertificate = (c: CertificateFile | IdpMetadata['signingCertificate']): CertificateSummary => ({
+  subject: c.subject,
+  sha256Fingerprint: c.sha256Fingerprint,
+  notAfter: c.notAfter,
+  expired: c.expired,
+});
+
+/** The SfError (message and fix) for a SamlConfigError from the resource. */
+export const samlConfigSfError = (e: SamlConfigError): SfError => {
+  const v = e.values;
+  switch (e.code) {
+    case 'INVALID_NAME':
+      return messages.createError('error.InvalidName', [v[0]]);
+    case 'MISSING_FIELDS':
+      return messages.createError('error.MissingRequiredFields', [v.join(', ')]);
+    case 'INVALID_VALUE':
+      return messages.createError('error.InvalidValue', [v[0], v[2], v[1]]);
+    case 'ATTRIBUTE_NAME_WITHOUT_ATTRIBUTE':
+      return messages.createError('error.AttributeNameWithoutAttribute', [v[0]]);
+    case 'ATTRIBUTE_NAME_REQUIRED':
+      return messages.createError('error.AttributeNameRequired');
+    case 'INVALID_CERTIFICATE':
+      return messages.createError('error.InvalidCertificate', [e.message]);
+    case 'UNKNOWN_CERTIFICATE':
+      return messages.createError('error.UnknownCertificate', [v[0], v[1]]);
+    case 'AMBIGUOUS_CERTIFICATE':
+      return messages.createError('error.AmbiguousCertificate', [v[0], v[1]]);
+    case 'NO_SSO_URL_FOR_BINDING':
+      return messages.createError('error.NoSsoUrlForBinding', [v[0]], [v[1]]);
+    case 'SIGNING_CERTIFICATE_MISSING':
+      return messages.createError('error.SigningCertificateMissing', [v[0]]);
+    default:
+      return new SfError(e.message, 'SamlConfigError');
+  }
+};
+
+/** Runs a resource call; its SamlConfigErrors become SfErrors with their fix. */
+export const guard = async <T>(fn: () => Promise<T> | T): Promise<T> => {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof SamlConfigError) throw samlConfigSfError(e);
+    throw e;
+  }
+};
+
+const checkSize = async (path: string, max: number): Promise<void> => {
+  const { size } = await stat(path);
+  if (size > max) throw messages.createError('error.FileTooLarge', [path, String(size), String(max)]);
+};
+
+/** Reads and parses an identity provider's metadata file; every problem is an SfError with its fix. */
+export const readIdpMetadataFile = async (path: string, now = new Date()): Promise<IdpMetadata> => {
+  await checkSize(path, DEFAULT_MAX_XML_BYTES);
+  try {
+    return parseIdpMetadata(await readFile(path), { now, maxBytes: DEFAULT_MAX_XML_BYTES });
+  } catch (e) {
+    if (!(e instanceof IdpMetadataError)) throw e;
+    const specific = `error.InvalidIdpMetadata.${e.code}`;
+    const actions = messages.messages.has(specific) ? messages.getMessages(specific) : messages.getMessages('error.InvalidIdpMetadata.actions');
+    throw new SfError(messages.getMessage('error.InvalidIdpMetadata', [path, e.message]), 'InvalidIdpMetadataError', actions, 1);
+  }
+};
+
+/**
+ * Reads a certificate file (PEM or DER); a private key, a CSR or garbage is an SfError that never echoes the
+ * content. Its warnings include one when the certificate expires soon (the metadata parser gives that warning for
+ * the certificate it chooses).
+ */
+export const readCertificateFile = async (path: string, now = new Date()): Promise<CertificateFile> => {
+  await checkSize(path, MAX_CERT_BYTES);
+  let cert: CertificateFile;
+  try {
+    cert = parseCertificateFile(await readFile(path), { now });
+  } catch (e) {
+    if (e instanceof CertificateError) throw messages.createError('error.InvalidCertificateFile', [path, e.message]);
+    throw e;
+  }
+  const soon = expiresSoonWarning(cert, now);
+  if (soon) cert.warnings.push(soon);
+  return cert;
+};
+
+/**
+ * A command's error for a SAML configuration the org does not have: its `error.NoConfigs` when the org has none,
+ * else its `error.UnknownConfig` listing the names that exist.
+ */
+export const unknownConfigError = (msgs: Messages<string>, name: string, names: string[]): SfError =>
+  names.length === 0 ? msgs.createError('error.NoConfigs', [name]) : msgs.createError('error.UnknownConfig', [name, names.join(', ')]);
+
+/** The configuration by name; when missing, an SfError listing the org's configurations. */
+export const readExistingConfig = async (cmd: SfCommand<unknown>, client: OrgClient, name: string): Promise<SamlSsoConfigContent> => {
+  const { config, names } = await step(cmd, messages.getMessage('info.reading'), messages, () => readSamlConfigOrNames(client, name));
+  if (config) return config;
+  throw messages.createError('error.ConfigNotFound', [name, names.length ? names.join(', ') : '(none)']);
+};
