@@ -8,8 +8,11 @@ import { Messages, SfError } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
 import { step } from './command.js';
+import type { Change } from './plan.js';
+import { asString } from './resources/values.js';
 import { readSamlConfigOrNames, SamlConfigError, type SamlSsoConfigContent } from './resources/saml-config.js';
 import { IdpMetadataError, parseIdpMetadata, type IdpMetadata } from './saml/idp-metadata.js';
+import { normalizeMyDomainUrl } from './saml/sp-metadata.js';
 import { CertificateError, expiresSoonWarning, parseCertificateFile, type CertificateFile } from './x509.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml.js';
 
@@ -53,9 +56,24 @@ export const samlConfigSfError = (e: SamlConfigError): SfError => {
       return messages.createError('error.NoSsoUrlForBinding', [v[0]], [v[1]]);
     case 'SIGNING_CERTIFICATE_MISSING':
       return messages.createError('error.SigningCertificateMissing', [v[0]]);
+    case 'DECRYPTION_CERTIFICATE_MISSING':
+      return messages.createError('error.DecryptionCertificateMissing', [v[0]]);
+    case 'VALUE_TOO_LONG':
+      return messages.createError('error.ValueTooLong', [v[0], v[1], v[2]], [LENGTH_FIELD_FLAGS[v[3]] ?? `the ${v[0]}`, v[2]]);
     default:
       return new SfError(e.message, 'SamlConfigError');
   }
+};
+
+/** Where a field's value comes from, for the fix of a value that is too long. */
+const LENGTH_FIELD_FLAGS: Record<string, string> = {
+  fullName: '--name',
+  name: '--label',
+  issuer: '--issuer (or the entity ID in --idp-metadata)',
+  samlEntityId: '--entity-id',
+  attributeName: '--attribute-name',
+  loginUrl: '--login-url (or the single sign-on URL in --idp-metadata)',
+  logoutUrl: '--logout-url',
 };
 
 /** Runs a resource call; its SamlConfigErrors become SfErrors with their fix. */
@@ -87,8 +105,8 @@ export const readIdpMetadataFile = async (path: string, now = new Date()): Promi
 };
 
 /**
- * Reads a certificate file (PEM or DER); a private key, a CSR or garbage is an SfError that never echoes the
- * content. Its warnings include one when the certificate expires soon (the metadata parser gives that warning for
+ * Reads a certificate file (PEM or DER); a private key, a CSR, garbage or an expired certificate is an SfError that
+ * never echoes the content. Its warnings include one when the certificate expires soon (the metadata parser gives that warning for
  * the certificate it chooses).
  */
 export const readCertificateFile = async (path: string, now = new Date()): Promise<CertificateFile> => {
@@ -100,6 +118,8 @@ export const readCertificateFile = async (path: string, now = new Date()): Promi
     if (e instanceof CertificateError) throw messages.createError('error.InvalidCertificateFile', [path, e.message]);
     throw e;
   }
+  // An expired certificate would make every login fail: refused, as metadata with only expired certificates is.
+  if (cert.expired) throw messages.createError('error.ExpiredCertificate', [path, cert.subject || '(no subject)', cert.notAfter.slice(0, 10)]);
   const soon = expiresSoonWarning(cert, now);
   if (soon) cert.warnings.push(soon);
   return cert;
@@ -117,4 +137,44 @@ export const readExistingConfig = async (cmd: SfCommand<unknown>, client: OrgCli
   const { config, names } = await step(cmd, messages.getMessage('info.reading'), messages, () => readSamlConfigOrNames(client, name));
   if (config) return config;
   throw messages.createError('error.ConfigNotFound', [name, names.length ? names.join(', ') : '(none)']);
+};
+
+/** The org's My Domain URL from the connection's instance URL; undefined when it is not one. */
+export const myDomainUrlOf = (instanceUrl: string | undefined): string | undefined => {
+  try {
+    return instanceUrl ? normalizeMyDomainUrl(instanceUrl) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Fields of a SamlSsoConfig that hold ids of this org's records (WSDL order), and what they are. */
+const ORG_ID_FIELDS: Array<[field: string, what: string]> = [
+  ['executionUserId', 'the JIT execution user'],
+  ['requestSigningCertId', 'the request-signing certificate'],
+  ['samlJitHandlerId', 'the JIT handler class'],
+];
+
+/**
+ * With --output-dir: a warning when a SamlSsoConfig among the changes holds values that only fit this org (record
+ * ids, or this org's My Domain URL as entity ID), so that the file is not deployed to other orgs as it is.
+ * Undefined when the files are portable or nothing was written.
+ */
+export const orgSpecificFileWarning = (changes: Change[], outputDir: string | undefined, myDomainUrl: string | undefined): string | undefined => {
+  if (!outputDir) return undefined;
+  const found: string[] = [];
+  for (const c of changes) {
+    if (c.metadata?.type !== 'SamlSsoConfig') continue;
+    const content = c.metadata.content;
+    for (const [field, what] of ORG_ID_FIELDS) {
+      const v = asString(content[field]);
+      if (v) found.push(`${field} ${v} (${what})`);
+    }
+    const entityId = asString(content.samlEntityId);
+    if (entityId && myDomainUrl && entityId.replace(/\/+$/, '').toLowerCase() === myDomainUrl.replace(/\/+$/, '').toLowerCase()) {
+      found.push(`samlEntityId ${entityId} (this org's My Domain URL)`);
+    }
+    if (found.length) return messages.getMessage('warning.orgSpecificFile', [c.metadata.fullName, found.join(', ')]);
+  }
+  return undefined;
 };

@@ -4,6 +4,7 @@ import {
   certificateNameFromLabel,
   certificateNameProblem,
   describeUse,
+  CertificateLookupError,
   findCertificate,
   needsFingerprints,
   planCertificate,
@@ -14,7 +15,6 @@ import {
 } from '../../src/provision/resources/certificate.js';
 import { certificatesIn, expiresSoonWarning, expiryState, isSigningRequest, parseCertificateValue, toPem } from '../../src/provision/x509.js';
 import { generateKeyPairAndCertificate } from '../../src/provision/certs/generate.js';
-import { parseExpiration } from '../../src/commands/provision/cert/create.js';
 
 const cert = (over: Partial<CertificateState> = {}): CertificateState => ({
   id: '0P1000000000001AAA',
@@ -66,38 +66,57 @@ describe('certificate names', () => {
 
   it('finds a certificate by API name (case-insensitive) before its label', () => {
     const certs = [cert(), cert({ id: '0P1000000000002AAA', name: 'Other', label: 'jumpcloud_saml' })];
-    expect(findCertificate(certs, 'jumpcloud_saml')?.name).to.equal('JumpCloud_SAML');
-    expect(findCertificate(certs, 'JumpCloud SAML')?.name).to.equal('JumpCloud_SAML');
-    expect(findCertificate(certs, 'other')?.name).to.equal('Other');
-    expect(findCertificate(certs, 'Nope')).to.equal(undefined);
+    expect(findCertificate(certs, 'jumpcloud_saml').name).to.equal('JumpCloud_SAML');
+    expect(findCertificate(certs, 'JumpCloud SAML').name).to.equal('JumpCloud_SAML');
+    expect(findCertificate(certs, 'other').name).to.equal('Other');
+  });
+
+  it('refuses a label several certificates share, listing their API names, and says which certificates exist', () => {
+    const certs = [cert(), cert({ id: '0P1000000000002AAA', name: 'JumpCloud_SAML_2', label: 'JumpCloud SAML' })];
+    const lookup = (nameOrLabel: string, list: CertificateState[] = certs): CertificateLookupError => {
+      try {
+        findCertificate(list, nameOrLabel);
+      } catch (e) {
+        if (e instanceof CertificateLookupError) return e;
+        throw e;
+      }
+      throw new Error(`found ${nameOrLabel}`);
+    };
+    const ambiguous = lookup('jumpcloud saml');
+    expect(ambiguous.code).to.equal('AMBIGUOUS_CERTIFICATE');
+    expect(ambiguous.values).to.deep.equal(['jumpcloud saml', 'JumpCloud_SAML, JumpCloud_SAML_2']);
+    // The API name still picks one.
+    expect(findCertificate(certs, 'JumpCloud_SAML_2').name).to.equal('JumpCloud_SAML_2');
+    const missing = lookup('Nope');
+    expect(missing.code).to.equal('UNKNOWN_CERTIFICATE');
+    expect(missing.values).to.deep.equal(['Nope', 'JumpCloud_SAML (JumpCloud SAML), JumpCloud_SAML_2 (JumpCloud SAML)']);
+    expect(lookup('Nope', []).values).to.deep.equal(['Nope', '(none)']);
   });
 });
 
 describe('planCertificate', () => {
   it('plans a self-signed certificate with an empty .crt and its fields in WSDL order', () => {
-    const change = planCertificate([], desired({ keySize: 4096, exportable: true, expirationDate: '2027-06-30T00:00:00.000Z' }));
+    const change = planCertificate([], desired({ keySize: 4096, exportable: true }));
     expect(change).to.deep.include({ resource: 'Certificate', name: 'JumpCloud_SAML', action: 'create', status: 'planned' });
     expect(change.metadata?.type).to.equal('Certificate');
     expect(change.metadata?.body).to.equal('');
-    expect(Object.keys(change.metadata?.content ?? {})).to.deep.equal(['fullName', 'caSigned', 'expirationDate', 'keySize', 'masterLabel', 'privateKeyExportable']);
+    expect(Object.keys(change.metadata?.content ?? {})).to.deep.equal(['fullName', 'caSigned', 'keySize', 'masterLabel', 'privateKeyExportable']);
     expect(change.metadata?.content).to.deep.equal({
       fullName: 'JumpCloud_SAML',
       caSigned: false,
-      expirationDate: '2027-06-30T00:00:00.000Z',
       keySize: 4096,
       masterLabel: 'JumpCloud SAML',
       privateKeyExportable: true,
     });
     expect(change.fields).to.deep.equal([
       { field: 'caSigned', to: false },
-      { field: 'expirationDate', to: '2027-06-30T00:00:00.000Z' },
       { field: 'keySize', to: 4096 },
       { field: 'masterLabel', to: 'JumpCloud SAML' },
       { field: 'privateKeyExportable', to: true },
     ]);
   });
 
-  it('leaves out expirationDate when Salesforce is to choose it', () => {
+  it('never sets expirationDate: Salesforce chooses the expiry of a generated certificate', () => {
     const change = planCertificate([cert({ name: 'Other', label: 'Other' })], desired());
     expect(change.action).to.equal('create');
     expect(change.fields.map((f) => f.field)).to.deep.equal(['caSigned', 'keySize', 'masterLabel', 'privateKeyExportable']);
@@ -126,14 +145,15 @@ describe('planCertificate', () => {
     expect(change.note).to.contain('sf provision cert list');
   });
 
-  it('notes a CA-signed certificate, another label, and another expiry', () => {
+  it('notes a CA-signed certificate and another label, never the expiry', () => {
     const ca = planCertificate([cert({ caSigned: true })], desired());
     expect(ca.note).to.contain('CA-signed');
     const label = planCertificate([cert({ label: 'JC' })], desired());
     expect(label.note).to.contain('its label is "JC", not "JumpCloud SAML"');
     expect(label.note).not.to.contain('cannot change the key');
-    const expiry = planCertificate([cert()], desired({ expirationDate: '2030-01-01T00:00:00.000Z' }));
-    expect(expiry.note).to.contain('it expires on 2027-01-01, not 2030-01-01');
+    // An expiry other than Salesforce's default is no difference: nothing can ask for another one.
+    const expiry = planCertificate([cert({ expirationDate: '2030-01-01T00:00:00.000Z' })], desired());
+    expect(expiry).to.deep.equal({ resource: 'Certificate', name: 'JumpCloud_SAML', action: 'none', fields: [], status: 'unchanged' });
   });
 });
 
@@ -225,15 +245,5 @@ describe('certificate expiry', () => {
     expect(expiresSoonWarning(idp, now, 'The signing certificate')).to.match(/^The signing certificate expires in 10 day\(s\)/);
     expect(expiresSoonWarning({ ...idp, notAfter: '2026-01-31T00:00:00.000Z' }, now)).to.equal(undefined);
     expect(expiresSoonWarning({ ...idp, expired: true }, now)).to.equal(undefined);
-  });
-});
-
-describe('parseExpiration', () => {
-  const now = new Date('2026-01-01T00:00:00.000Z');
-  it('takes a future date or date-time, refuses the past and nonsense', () => {
-    expect(parseExpiration('2027-06-30', now)).to.equal('2027-06-30T00:00:00.000Z');
-    expect(parseExpiration('2027-06-30T12:00:00Z', now)).to.equal('2027-06-30T12:00:00.000Z');
-    expect(parseExpiration('2025-12-31', now)).to.equal(undefined);
-    expect(parseExpiration('next year', now)).to.equal(undefined);
   });
 });

@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { OrgClient } from '../../src/provision/client.js';
+import { orgSpecificFileWarning } from '../../src/provision/sso-files.js';
 import {
   chooseLoginUrl,
   desiredFromIdpMetadata,
   isValidSamlConfigName,
   nameIdFormatFor,
   planSamlConfig,
+  readDecryptionCertificate,
   readRequestSigningCertificate,
   resolveCertificates,
   SAML_SSO_CONFIG_FIELDS,
@@ -51,6 +53,42 @@ const errorOf = (fn: () => unknown): SamlConfigError => {
 };
 
 describe('planSamlConfig (pure)', () => {
+  it('refuses values longer than the platform takes (Issuer and Entity ID 255, URLs 1500, Label and API name 80)', () => {
+    const desired = { fullName: 'Okta', issuer: 'http://www.okta.com/exk1', loginUrl: 'https://acme.okta.com/sso', validationCert: PEM };
+    const cases: Array<[Record<string, string>, string[]]> = [
+      [{ issuer: 'i'.repeat(256) }, ['Issuer', '256', '255', 'issuer']],
+      [{ samlEntityId: 'e'.repeat(256) }, ['Entity ID', '256', '255', 'samlEntityId']],
+      [{ loginUrl: `https://x/${'l'.repeat(1491)}` }, ['Identity Provider Login URL', '1501', '1500', 'loginUrl']],
+      [{ logoutUrl: `https://x/${'l'.repeat(1491)}` }, ['Custom Logout URL', '1501', '1500', 'logoutUrl']],
+      [{ name: 'n'.repeat(81) }, ['Label', '81', '80', 'name']],
+      [{ fullName: 'N'.repeat(81) }, ['API Name', '81', '80', 'fullName']],
+    ];
+    for (const [over, values] of cases) {
+      const e = errorOf(() => planSamlConfig(undefined, { ...desired, ...over }));
+      expect(e.code).to.equal('VALUE_TOO_LONG');
+      expect(e.values).to.deep.equal(values);
+    }
+    // Also on an update, and at the limits nothing is refused.
+    expect(errorOf(() => planSamlConfig(existing(), { fullName: 'Okta', issuer: 'i'.repeat(256) })).code).to.equal('VALUE_TOO_LONG');
+    const atLimits = { issuer: 'i'.repeat(255), samlEntityId: 'e'.repeat(255), loginUrl: `https://x/${'l'.repeat(1490)}`, name: 'n'.repeat(80) };
+    expect(planSamlConfig(undefined, { ...desired, ...atLimits }).action).to.equal('create');
+  });
+
+  it('says when a file to write holds this org\'s ids or its My Domain as entity ID', () => {
+    const change = planSamlConfig(undefined, { fullName: 'Okta', issuer: 'http://www.okta.com/exk1', loginUrl: 'https://acme.okta.com/sso', validationCert: PEM }, {
+      myDomainUrl: 'https://acme.my.salesforce.com',
+    });
+    const myDomain = 'https://acme.my.salesforce.com';
+    expect(orgSpecificFileWarning([change], 'out', myDomain)).to.contain("samlEntityId https://acme.my.salesforce.com (this org's My Domain URL)");
+    expect(orgSpecificFileWarning([change], undefined, myDomain)).to.equal(undefined);
+    const portable = planSamlConfig(undefined, {
+      fullName: 'Okta', issuer: 'http://www.okta.com/exk1', loginUrl: 'https://acme.okta.com/sso', validationCert: PEM, samlEntityId: 'https://saml.salesforce.com',
+    });
+    expect(orgSpecificFileWarning([portable], 'out', myDomain)).to.equal(undefined);
+    const withIds = planSamlConfig(existing({ samlEntityId: 'https://saml.salesforce.com' }), { fullName: 'Okta', requestSigningCertId: '0P15g000000AAAA' });
+    expect(orgSpecificFileWarning([withIds], 'out', myDomain)).to.match(/^The file for Okta holds this org's ids or addresses: requestSigningCertId 0P15g000000AAAA \(the request-signing certificate\)\./);
+  });
+
   it('creates a configuration with the defaults, the label = API name and the My Domain as entity ID, in WSDL order', () => {
     const change = planSamlConfig(undefined, { fullName: 'Okta', issuer: 'http://www.okta.com/exk1', loginUrl: 'https://acme.okta.com/sso', validationCert: PEM }, {
       myDomainUrl: 'https://acme.my.salesforce.com',
@@ -233,5 +271,18 @@ describe('certificate readers (fake client)', () => {
       (e: SamlConfigError) => e
     );
     expect(missing?.code).to.equal('SIGNING_CERTIFICATE_MISSING');
+  });
+
+  it('reads the decryption certificate body by its API name, for the encryption key of SP metadata', async () => {
+    const pemBody = Buffer.from(ROTATED_PEM).toString('base64');
+    const found = await readDecryptionCertificate(fake({ ['Decrypt_A']: pemBody }), existing({ decryptionCertificate: 'Decrypt_A' }));
+    expect(found).to.deep.equal({ name: 'Decrypt_A', base64Der: ROTATED_DER });
+    expect(await readDecryptionCertificate(fake(), existing())).to.equal(undefined);
+    const missing = await readDecryptionCertificate(fake(), existing({ decryptionCertificate: 'Gone' })).then(
+      () => undefined,
+      (e: SamlConfigError) => e
+    );
+    expect(missing?.code).to.equal('DECRYPTION_CERTIFICATE_MISSING');
+    expect(missing?.values).to.deep.equal(['Gone']);
   });
 });

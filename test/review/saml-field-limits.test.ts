@@ -2,7 +2,7 @@
  * Review: values longer than the SamlSsoConfig fields hold (Issuer 255, Label 80 characters, per the Salesforce
  * Field Reference) are refused by Salesforce. A hostile or unusual identity-provider metadata file, or a long --label,
  * must end in a clear error with exit code 1 that names the field, and leave the org as it was: never a half-made
- * configuration, never a stack trace.
+ * configuration, never a stack trace. The command checks the limits itself, before it asks the org for anything.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,9 +40,9 @@ describe('review: SAML configuration values longer than Salesforce stores', func
     const err = await runCommandError(SsoConfigure, ['--target-org', 'emu', '--name', 'LongIssuer', '--idp-metadata', file]);
     expect(err).to.not.be.instanceOf(TypeError);
     expect(err.exitCode).to.equal(1);
-    expect(err.message).to.contain('SamlSsoConfig LongIssuer');
-    expect(err.message).to.match(/Issuer: data value too large: .*\(max length=255\)/);
-    expect(err.actions ?? []).to.have.length.greaterThan(0);
+    expect(err.name).to.equal('ValueTooLongError');
+    expect(err.message).to.equal('Issuer has 324 characters; Salesforce takes at most 255.');
+    expect(err.actions?.[0]).to.contain('--idp-metadata');
     expect(orgFingerprint(t.emu)).to.equal(before);
     expect(t.emu.components.get('SamlSsoConfig')?.has('LongIssuer') ?? false).to.equal(false);
   });
@@ -51,7 +51,9 @@ describe('review: SAML configuration values longer than Salesforce stores', func
     const before = orgFingerprint(t.emu);
     const err = await runCommandError(SsoConfigure, ['--target-org', 'emu', '--name', 'Okta', '--label', 'L'.repeat(81)]);
     expect(err.exitCode).to.equal(1);
-    expect(err.message).to.match(/Label: data value too large: L+ \(max length=80\)/);
+    expect(err.name).to.equal('ValueTooLongError');
+    expect(err.message).to.equal('Label has 81 characters; Salesforce takes at most 80.');
+    expect(err.actions?.[0]).to.contain('--label');
     expect(orgFingerprint(t.emu)).to.equal(before);
     expect(t.emu.components.get('SamlSsoConfig')?.get('Okta')?.content.name).to.equal('Okta');
   });

@@ -7,7 +7,7 @@
 import type { OrgClient } from '../client.js';
 import type { Change, MetadataComponent } from '../plan.js';
 import { certificatesIn, parseCertificateValue } from '../x509.js';
-import { apiNameProblem, asBool, asString, daysUntil, matchNameOrLabel, sameId } from './values.js';
+import { apiNameProblem, asBool, asString, daysUntil, matchNameOrLabel, nameAndLabel, sameId } from './values.js';
 
 export type CertificateState = {
   id: string;
@@ -68,12 +68,33 @@ export const certificateNameFromLabel = (label: string): string | undefined => {
 };
 
 /**
- * The certificate with this API name, else the one with this label (the first when several share it); undefined
- * when none. Use matchNameOrLabel to refuse an ambiguous label instead.
+ * Why a certificate name or label matched no single certificate. `values`: for UNKNOWN_CERTIFICATE the name or label,
+ * then the org's certificates ("API name (label)", comma-separated, or "(none)"); for AMBIGUOUS_CERTIFICATE the
+ * label, then the API names of the certificates that share it.
  */
-export const findCertificate = (certs: CertificateState[], nameOrLabel: string): CertificateState | undefined => {
+export class CertificateLookupError extends Error {
+  public constructor(public readonly code: 'UNKNOWN_CERTIFICATE' | 'AMBIGUOUS_CERTIFICATE', message: string, public readonly values: string[]) {
+    super(message);
+    this.name = 'CertificateLookupError';
+  }
+}
+
+/**
+ * The one certificate with this API name, else with this label (both case-insensitive). Every command that takes a
+ * certificate by name or label looks it up here.
+ *
+ * @throws CertificateLookupError UNKNOWN_CERTIFICATE when none matches, AMBIGUOUS_CERTIFICATE when several
+ * certificates share the label (never guessed).
+ */
+export const findCertificate = (certs: CertificateState[], nameOrLabel: string): CertificateState => {
   const match = matchNameOrLabel(certs, nameOrLabel);
-  return 'found' in match ? match.found : 'ambiguous' in match ? match.ambiguous[0] : undefined;
+  if ('found' in match) return match.found;
+  if ('ambiguous' in match) {
+    const names = match.ambiguous.map((c) => c.name).join(', ');
+    throw new CertificateLookupError('AMBIGUOUS_CERTIFICATE', `Several certificates have the label "${nameOrLabel}": ${names}.`, [nameOrLabel, names]);
+  }
+  const list = certs.length ? certs.map(nameAndLabel).join(', ') : '(none)';
+  throw new CertificateLookupError('UNKNOWN_CERTIFICATE', `The org has no certificate named or labelled "${nameOrLabel}".`, [nameOrLabel, list]);
 };
 
 // ---------------------------------------------------------------------------------------------- plan
@@ -85,19 +106,19 @@ export type CertificateDesired = {
   label: string;
   keySize: CertKeySize;
   exportable: boolean;
-  /** ISO dateTime; Salesforce's default (1 year for 2048 bits, 2 years for 4096) when absent. */
-  expirationDate?: string;
 };
 
-/** The Certificate component for a self-signed certificate Salesforce generates: fields in WSDL order, empty .crt. */
+/**
+ * The Certificate component for a self-signed certificate Salesforce generates: fields in WSDL order, empty .crt.
+ * No expirationDate: Salesforce sets a generated certificate's expiry itself (one year for a 2048-bit key, two years
+ * for a 4096-bit one).
+ */
 export const selfSignedCertificateComponent = (desired: CertificateDesired): MetadataComponent => ({
   type: 'Certificate',
   fullName: desired.name,
   content: {
     fullName: desired.name,
     caSigned: false,
-    // Left out rather than undefined when Salesforce is to choose it: the API call sends every key it is given.
-    ...(desired.expirationDate ? { expirationDate: desired.expirationDate } : {}),
     keySize: desired.keySize,
     masterLabel: desired.label,
     privateKeyExportable: desired.exportable,
@@ -110,7 +131,7 @@ const exportableWords = (b: boolean): string => (b ? 'an exportable private key'
 /**
  * Plans one self-signed certificate. A certificate that already has the name or the label is left as it is (no
  * change): Salesforce cannot change a generated key, so differences in key size or exportability, a CA-signed
- * type, another label or another expiry become a note that says how to get the wanted certificate instead.
+ * type or another label become a note that says how to get the wanted certificate instead.
  */
 export const planCertificate = (certs: CertificateState[], desired: CertificateDesired): Change => {
   const byName = certs.find((c) => c.name.toLowerCase() === desired.name.toLowerCase());
@@ -136,14 +157,11 @@ export const planCertificate = (certs: CertificateState[], desired: CertificateD
   if (existing.caSigned) differences.push('it is CA-signed, not self-signed');
   if (existing.keySize !== undefined && existing.keySize !== desired.keySize) differences.push(`its key has ${existing.keySize} bits, not ${desired.keySize}`);
   if (existing.exportable !== desired.exportable) differences.push(`it has ${exportableWords(existing.exportable)}, not ${exportableWords(desired.exportable)}`);
-  if (desired.expirationDate && existing.expirationDate && existing.expirationDate.slice(0, 10) !== desired.expirationDate.slice(0, 10)) {
-    differences.push(`it expires on ${existing.expirationDate.slice(0, 10)}, not ${desired.expirationDate.slice(0, 10)}`);
-  }
   const keyDiffers = existing.caSigned || (existing.keySize !== undefined && existing.keySize !== desired.keySize) || existing.exportable !== desired.exportable;
   let note: string | undefined;
   if (differences.length) {
     note = `The certificate ${existing.name} already exists and is left as it is: ${differences.join('; ')}.`;
-    if (keyDiffers || desired.expirationDate) {
+    if (keyDiffers) {
       note +=
         ' Salesforce cannot change the key of a generated certificate. To get the certificate you asked for, create a new one under another label and name' +
         ` (sf provision cert create --label "${desired.label} 2"), then switch the configurations that use ${existing.name} to it ("sf provision cert list" shows them).`;

@@ -3,8 +3,8 @@ import type { OrgClient } from '../client.js';
 import { metadataChange, type Change } from '../plan.js';
 import type { IdpMetadata } from '../saml/idp-metadata.js';
 import { describeCertificate, describeCertificateText, toBase64Der } from '../x509.js';
-import { readCertificateBody, readCertificates, type CertificateState } from './certificate.js';
-import { apiNameProblem, asBool, asString, matchNameOrLabel, nameAndLabel, sameId } from './values.js';
+import { CertificateLookupError, findCertificate, readCertificateBody, readCertificates, type CertificateState } from './certificate.js';
+import { apiNameProblem, asBool, asString, sameId } from './values.js';
 
 /** SamlSsoConfig's elements in the WSDL's order (Metadata API v66.0); a real org rejects them out of order. */
 export const SAML_SSO_CONFIG_FIELDS = [
@@ -146,7 +146,9 @@ export type SamlConfigErrorCode =
   | 'UNKNOWN_CERTIFICATE'
   | 'AMBIGUOUS_CERTIFICATE'
   | 'NO_SSO_URL_FOR_BINDING'
-  | 'SIGNING_CERTIFICATE_MISSING';
+  | 'SIGNING_CERTIFICATE_MISSING'
+  | 'DECRYPTION_CERTIFICATE_MISSING'
+  | 'VALUE_TOO_LONG';
 
 /**
  * Why a desired configuration cannot be planned. `values` are the facts the message needs (a field list, a label,
@@ -219,8 +221,38 @@ const normalizeWanted = (base: Record<string, string | boolean>, desired: SamlSs
   return wanted;
 };
 
-/** The platform's rules on a whole configuration: enum values, the attribute name, the required fields. */
+/**
+ * The longest values the platform takes (Salesforce Field Reference, SamlSsoConfig), with the names Setup gives the
+ * fields; the org refuses longer ones (STRING_TOO_LONG). fullName is the API name.
+ */
+export const SAML_FIELD_MAX_LENGTHS: ReadonlyArray<[field: string, label: string, max: number]> = [
+  ['fullName', 'API Name', 80],
+  ['name', 'Label', 80],
+  ['issuer', 'Issuer', 255],
+  ['samlEntityId', 'Entity ID', 255],
+  ['attributeName', 'Attribute Name', 255],
+  ['loginUrl', 'Identity Provider Login URL', 1500],
+  ['logoutUrl', 'Custom Logout URL', 1500],
+  ['errorUrl', 'Custom Error URL', 500],
+  ['singleLogoutUrl', 'Identity Provider Single Logout URL', 255],
+];
+
+/**
+ * @throws SamlConfigError VALUE_TOO_LONG (values: the field's label, its length, the limit, the field) for the first
+ * value longer than the platform takes.
+ */
+export const checkSamlFieldLengths = (fields: Record<string, unknown>): void => {
+  for (const [field, label, max] of SAML_FIELD_MAX_LENGTHS) {
+    const v = asString(fields[field]);
+    if (v !== undefined && v.length > max) {
+      throw new SamlConfigError('VALUE_TOO_LONG', `${label} has ${v.length} characters; Salesforce takes at most ${max}.`, [label, String(v.length), String(max), field]);
+    }
+  }
+};
+
+/** The platform's rules on a whole configuration: lengths, enum values, the attribute name, the required fields. */
 const validateSamlConfig = (merged: Record<string, unknown>, wanted: Record<string, unknown>): void => {
+  checkSamlFieldLengths(merged);
   checkEnum('identityMapping', merged.identityMapping, IDENTITY_TYPES);
   checkEnum('identityLocation', merged.identityLocation, IDENTITY_LOCATIONS);
   checkEnum('samlVersion', merged.samlVersion, SAML_VERSIONS);
@@ -268,6 +300,7 @@ export const planSamlConfig = (
   opts: { myDomainUrl?: string } = {}
 ): Change => {
   const { fullName } = desired;
+  checkSamlFieldLengths({ fullName });
   if (!isValidSamlConfigName(fullName)) {
     throw new SamlConfigError('INVALID_NAME', `"${fullName}" is not a valid API name.`, [fullName]);
   }
@@ -349,18 +382,23 @@ export const resolveCertificates = async (
   if (!labels.requestSigning && !labels.decryption) return {};
   const certs = await readCertificates(client);
   const find = (label: string): CertificateState => {
-    const match = matchNameOrLabel(certs, label);
-    if ('found' in match) return match.found;
-    if ('ambiguous' in match) {
-      throw new SamlConfigError('AMBIGUOUS_CERTIFICATE', `Several certificates have the label "${label}".`, [label, match.ambiguous.map((c) => c.name).join(', ')]);
+    try {
+      return findCertificate(certs, label);
+    } catch (e) {
+      if (e instanceof CertificateLookupError) throw new SamlConfigError(e.code, e.message, e.values);
+      throw e;
     }
-    const list = certs.length ? certs.map(nameAndLabel).join(', ') : '(none)';
-    throw new SamlConfigError('UNKNOWN_CERTIFICATE', `The org has no certificate named or labelled "${label}".`, [label, list]);
   };
   return {
     ...(labels.requestSigning ? { requestSigningCertId: find(labels.requestSigning).id.slice(0, 15) } : {}),
     ...(labels.decryption ? { decryptionCertificate: find(labels.decryption).name } : {}),
   };
+};
+
+/** A certificate body as the org holds it (.crt: PEM text or DER) → base64 DER. */
+const bodyToBase64Der = (body: Buffer): string => {
+  const text = body.toString('latin1');
+  return text.includes('-----BEGIN') ? toBase64Der(text) : body.toString('base64');
 };
 
 /**
@@ -380,10 +418,26 @@ export const readRequestSigningCertificate = async (
   if (!cert || !body?.length) {
     throw new SamlConfigError('SIGNING_CERTIFICATE_MISSING', `The request-signing certificate ${id} of ${config.fullName} is not in the org.`, [id]);
   }
-  // The .crt file holds PEM text (or DER).
-  const text = body.toString('latin1');
-  const base64Der = text.includes('-----BEGIN') ? toBase64Der(text) : body.toString('base64');
-  return { name: cert.name, base64Der };
+  return { name: cert.name, base64Der: bodyToBase64Der(body) };
+};
+
+/**
+ * The certificate whose key decrypts the assertions the identity provider encrypts for this configuration
+ * (decryptionCertificate, an API name → its body), as base64 DER; undefined when the configuration has none.
+ *
+ * @throws SamlConfigError DECRYPTION_CERTIFICATE_MISSING when the org holds no such certificate.
+ */
+export const readDecryptionCertificate = async (
+  client: OrgClient,
+  config: SamlSsoConfigContent
+): Promise<{ name: string; base64Der: string } | undefined> => {
+  const name = asString(config.decryptionCertificate);
+  if (!name) return undefined;
+  const body = await readCertificateBody(client, name);
+  if (!body?.length) {
+    throw new SamlConfigError('DECRYPTION_CERTIFICATE_MISSING', `The assertion decryption certificate ${name} of ${config.fullName} is not in the org.`, [name]);
+  }
+  return { name, base64Der: bodyToBase64Der(body) };
 };
 
 // ---------------------------------------------------------------------------------------------- SP metadata

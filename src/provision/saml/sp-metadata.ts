@@ -27,6 +27,8 @@ export type SpMetadataInput = {
   sloBinding?: 'post' | 'redirect';
   /** The SP's request-signing certificate (base64 DER; PEM is accepted too). */
   signingCertBase64Der?: string;
+  /** The certificate the identity provider encrypts assertions for (base64 DER; PEM is accepted too). */
+  encryptionCertBase64Der?: string;
   nameIdFormat?: string;
   /** Default true. */
   wantAssertionsSigned?: boolean;
@@ -79,6 +81,9 @@ export function buildSpMetadata(input: SpMetadataInput): string {
   const cert = input.signingCertBase64Der?.trim()
     ? requireCertificate(input.signingCertBase64Der, 'request-signing certificate')
     : undefined;
+  const encryptionCert = input.encryptionCertBase64Der?.trim()
+    ? requireCertificate(input.encryptionCertBase64Der, 'assertion encryption certificate')
+    : undefined;
   const authnRequestsSigned = input.authnRequestsSigned ?? cert !== undefined;
   if (authnRequestsSigned && !cert) {
     throw new SamlMetadataBuildError(
@@ -96,6 +101,7 @@ export function buildSpMetadata(input: SpMetadataInput): string {
     },
     [
       cert !== undefined && keyDescriptor(cert, 'signing'),
+      encryptionCert !== undefined && keyDescriptor(encryptionCert, 'encryption'),
       sloUrl !== undefined &&
         xmlElement('md:SingleLogoutService', {
           Binding: input.sloBinding === 'redirect' ? BINDING_REDIRECT : BINDING_POST,

@@ -99,6 +99,26 @@ describe('buildSpMetadata', () => {
     });
   });
 
+  it('adds the encryption certificate as a KeyDescriptor use="encryption", after the signing one', () => {
+    const ENC = toBase64Der(fixtureText('idp-cert-rotated.pem'));
+    const descriptor = firstChild(
+      parseXml(buildSpMetadata({ ...sp, signingCertBase64Der: CERT, encryptionCertBase64Der: fixtureText('idp-cert-rotated.pem'), nameIdFormat: EMAIL })),
+      'SPSSODescriptor',
+      MD
+    ) as XNode;
+    expectSchemaOrder(descriptor, SP_ORDER);
+    const kds = childrenNamed(descriptor, 'KeyDescriptor', MD);
+    expect(kds.map((k) => k.attrs.use)).to.deep.equal(['signing', 'encryption']);
+    const certIn = (kd: XNode): string | undefined =>
+      firstChild(firstChild(firstChild(kd, 'KeyInfo', DS), 'X509Data', DS), 'X509Certificate', DS)?.text;
+    expect(kds.map(certIn)).to.deep.equal([CERT, ENC]);
+    // Encryption alone: requests are not signed.
+    const encOnly = firstChild(parseXml(buildSpMetadata({ ...sp, encryptionCertBase64Der: ENC })), 'SPSSODescriptor', MD) as XNode;
+    expect(encOnly.attrs.AuthnRequestsSigned).to.equal('false');
+    expect(childrenNamed(encOnly, 'KeyDescriptor', MD).map((k) => k.attrs.use)).to.deep.equal(['encryption']);
+    expect(() => buildSpMetadata({ ...sp, encryptionCertBase64Der: 'AAAA' })).to.throw(SamlMetadataBuildError, /assertion encryption certificate/);
+  });
+
   it('the certificate round-trips through X509Certificate', () => {
     const descriptor = firstChild(parseXml(buildSpMetadata({ ...sp, signingCertBase64Der: CERT })), 'SPSSODescriptor', MD) as XNode;
     const text = certOf(descriptor);

@@ -16,15 +16,6 @@ const messages = Messages.loadMessages('plugin-provision', 'provision.cert.creat
 
 export type CertCreateResult = PlanResult;
 
-/** A date (YYYY-MM-DD, taken as midnight UTC) or a date-time, as the ISO dateTime the Metadata API takes. */
-export const parseExpiration = (value: string, now = new Date()): string | undefined => {
-  const text = value.trim();
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00.000Z` : text;
-  const t = Date.parse(iso);
-  if (Number.isNaN(t) || t <= now.getTime()) return undefined;
-  return new Date(t).toISOString();
-};
-
 export default class CertCreate extends SfCommand<CertCreateResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
@@ -37,7 +28,6 @@ export default class CertCreate extends SfCommand<CertCreateResult> {
     name: Flags.string({ summary: messages.getMessage('flags.name.summary'), description: messages.getMessage('flags.name.description') }),
     'key-size': Flags.string({ summary: messages.getMessage('flags.key-size.summary'), options: ['2048', '4096'], default: '2048' }),
     'exportable-key': Flags.boolean({ summary: messages.getMessage('flags.exportable-key.summary'), default: false }),
-    expiration: Flags.string({ summary: messages.getMessage('flags.expiration.summary') }),
     'dry-run': dryRunFlag,
     'output-dir': outputDirFlag,
   };
@@ -53,11 +43,6 @@ export default class CertCreate extends SfCommand<CertCreateResult> {
     if (!name) throw messages.createError('error.NoNameFromLabel', [label]);
     const problem = certificateNameProblem(name);
     if (problem) throw messages.createError('error.InvalidName', [name, problem]);
-    let expirationDate: string | undefined;
-    if (flags.expiration !== undefined) {
-      expirationDate = parseExpiration(flags.expiration);
-      if (!expirationDate) throw messages.createError('error.InvalidExpiration', [flags.expiration]);
-    }
 
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const certs = await step(this, 'Reading the certificates', messages, () => readCertificates(client));
@@ -66,10 +51,11 @@ export default class CertCreate extends SfCommand<CertCreateResult> {
       label,
       keySize: Number(flags['key-size']) as CertKeySize,
       exportable: flags['exportable-key'],
-      expirationDate,
     });
     // A certificate that exists but differs from the request is not an error (nothing can change it): the plan's
-    // note says what differs and how to get the certificate asked for.
+    // note says what differs and how to get the certificate asked for, and so does a warning (in --json too), since
+    // the run otherwise ends with "no changes".
+    if (change.action === 'none' && change.note) this.warn(change.note);
     return carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
   }
 }

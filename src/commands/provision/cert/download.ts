@@ -1,10 +1,16 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
-import { findCertificate, readCertificateBody, readCertificates } from '../../../provision/resources/certificate.js';
+import {
+  CertificateLookupError,
+  findCertificate,
+  readCertificateBody,
+  readCertificates,
+  type CertificateState,
+} from '../../../provision/resources/certificate.js';
 import { daysUntil } from '../../../provision/resources/values.js';
 import { certificateDetails, certificatesIn, isSigningRequest, type CertificateDetails } from '../../../provision/x509.js';
 
@@ -36,12 +42,20 @@ export default class CertDownload extends SfCommand<CertDownloadResult> {
 
   public async run(): Promise<CertDownloadResult> {
     const { flags } = await this.parse(CertDownload);
+    const file = flags['output-file'] ? resolve(flags['output-file']) : undefined;
+    // Before any call to the org: a folder given as the file is a mistake to report now, not after the download.
+    if (file && (await stat(file).catch(() => undefined))?.isDirectory()) throw messages.createError('error.OutputIsDirectory', [file], [file]);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const certs = await step(this, 'Reading the certificates', messages, () => readCertificates(client));
-    const cert = findCertificate(certs, flags.label);
-    if (!cert) throw messages.createError('error.NotFound', [flags.label]);
+    let cert: CertificateState;
+    try {
+      cert = findCertificate(certs, flags.label);
+    } catch (e) {
+      if (!(e instanceof CertificateLookupError)) throw e;
+      throw messages.createError(e.code === 'AMBIGUOUS_CERTIFICATE' ? 'error.Ambiguous' : 'error.NotFound', e.values);
+    }
     const body = await step(this, `Downloading ${cert.name}`, messages, () => readCertificateBody(client, cert.name));
-    if (!body) throw messages.createError('error.NotFound', [flags.label]);
+    if (!body) throw messages.createError('error.NotFound', [flags.label, certs.map((c) => c.name).join(', ')]);
     const chain = certificatesIn(body);
     if (chain.length === 0) {
       throw messages.createError(isSigningRequest(body) ? 'error.SigningRequest' : 'error.NoCertificate', [cert.name]);
@@ -65,8 +79,9 @@ export default class CertDownload extends SfCommand<CertDownloadResult> {
       String(result.daysLeft ?? ''),
       details.sha256Fingerprint,
     ]);
-    if (flags['output-file']) {
-      const file = resolve(flags['output-file']);
+    if (file) {
+      // Like "idp metadata": the folder is created when missing.
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(file, pem);
       result.file = file;
       this.log(info);

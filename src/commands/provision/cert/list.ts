@@ -27,9 +27,16 @@ export const expiryWarnings = (certs: CertListEntry[], days: number): string[] =
   for (const c of certs) {
     const state = expiryState(c.daysLeft, days);
     if (!state || !c.expirationDate) continue;
-    const uses = c.usedBy.length ? c.usedBy.map(describeUse).join('; ') : messages.getMessage('info.unused');
-    if (state === 'expired') warnings.push(messages.getMessage('warning.certExpired', [c.label, c.expirationDate.slice(0, 10), uses]));
-    else warnings.push(messages.getMessage('warning.certExpiring', [c.label, String(c.daysLeft), c.expirationDate.slice(0, 10), uses]));
+    const date = c.expirationDate.slice(0, 10);
+    if (c.usedBy.length === 0) {
+      // Unused: nothing to switch, so its own wording.
+      if (state === 'expired') warnings.push(messages.getMessage('warning.certExpiredUnused', [c.label, date]));
+      else warnings.push(messages.getMessage('warning.certExpiringUnused', [c.label, String(c.daysLeft), date]));
+      continue;
+    }
+    const uses = c.usedBy.map(describeUse).join('; ');
+    if (state === 'expired') warnings.push(messages.getMessage('warning.certExpired', [c.label, date, uses]));
+    else warnings.push(messages.getMessage('warning.certExpiring', [c.label, String(c.daysLeft), date, uses]));
   }
   return warnings;
 };

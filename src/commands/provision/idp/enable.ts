@@ -2,9 +2,8 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
-import { readCertificates } from '../../../provision/resources/certificate.js';
+import { CertificateLookupError, findCertificate, readCertificates, type CertificateState } from '../../../provision/resources/certificate.js';
 import { planIdentityProvider, readIdentityProvider } from '../../../provision/resources/identity-provider.js';
-import { matchNameOrLabel, nameAndLabel } from '../../../provision/resources/values.js';
 import { expiryState } from '../../../provision/x509.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -35,13 +34,14 @@ export default class IdpEnable extends SfCommand<IdpEnableResult> {
       return { current: c, certs: list };
     });
 
-    const match = matchNameOrLabel(certs, flags.cert);
-    if ('missing' in match) {
-      if (certs.length === 0) throw messages.createError('error.NoCerts', [flags.cert]);
-      throw messages.createError('error.UnknownCert', [flags.cert, certs.map(nameAndLabel).join(', ')]);
+    let cert: CertificateState;
+    try {
+      cert = findCertificate(certs, flags.cert);
+    } catch (e) {
+      if (!(e instanceof CertificateLookupError)) throw e;
+      if (e.code === 'AMBIGUOUS_CERTIFICATE') throw messages.createError('error.AmbiguousCert', e.values);
+      throw certs.length === 0 ? messages.createError('error.NoCerts', [flags.cert]) : messages.createError('error.UnknownCert', e.values);
     }
-    if ('ambiguous' in match) throw messages.createError('error.AmbiguousCert', [flags.cert, match.ambiguous.map((c) => c.name).join(', ')]);
-    const cert = match.found;
 
     const change = planIdentityProvider(current, { enabled: true, certificateName: cert.name });
     if (current.enableIdentityProvider && current.certificateName && current.certificateName !== cert.name) {

@@ -16,7 +16,7 @@ import {
 } from '../../../provision/resources/jit.js';
 import { readSamlConfigOrNames } from '../../../provision/resources/saml-config.js';
 import { readSsoSettingsRaw } from '../../../provision/resources/sso-settings.js';
-import { unknownConfigError } from '../../../provision/sso-files.js';
+import { myDomainUrlOf, orgSpecificFileWarning, unknownConfigError } from '../../../provision/sso-files.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.jit.enable');
@@ -51,7 +51,8 @@ export default class JitEnable extends SfCommand<JitEnableResult> {
     const { flags } = await this.parse(JitEnable);
     if (flags.handler && !flags['execution-user']) throw messages.createError('error.HandlerWithoutUser');
     if (flags['execution-user'] && !flags.handler) throw messages.createError('error.UserWithoutHandler');
-    const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
+    const conn = flags['target-org'].getConnection(flags['api-version']);
+    const client = new OrgClient(conn);
     const warnings: string[] = [];
 
     const { target, sso } = await step(this, `Reading the SAML configuration ${flags.name}`, messages, async () => ({
@@ -70,6 +71,11 @@ export default class JitEnable extends SfCommand<JitEnableResult> {
 
     for (const w of warnings) this.warn(w);
     const result = await carryOut(this, client, changes, { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const orgSpecific = orgSpecificFileWarning(changes, flags['output-dir'], myDomainUrlOf(conn.instanceUrl));
+    if (orgSpecific) {
+      this.warn(orgSpecific);
+      warnings.push(orgSpecific);
+    }
     return { ...result, provisioningApps, warnings };
   }
 

@@ -31,7 +31,9 @@ export default class LoginPageAdd extends SfCommand<LoginPageAddResult> {
     const result = await carryOut(this, client, plan.changes, { dryRun: flags['dry-run'] });
     const loginPage = loginPageAfter(ctx, plan.page, result.changes);
     if (!loginPage.samlEnabled) this.warn(messages.getMessage('warning.SamlOff', [plan.target.name]));
-    this.log(messages.getMessage('info.providers', [plan.page.label, loginPage.providers.join(', ') || messages.getMessage('info.noProviders')]));
+    // With --dry-run the list is what the page would show: said so, since nothing is on the page yet.
+    const providersKey = result.dryRun && result.changed ? 'info.providersAfterPlan' : 'info.providers';
+    this.log(messages.getMessage(providersKey, [plan.page.label, loginPage.providers.join(', ') || messages.getMessage('info.noProviders')]));
     this.log(messages.getMessage('info.loginForm', [messages.getMessage(loginPage.loginForm ? 'info.shown' : 'info.hidden')]));
     return { ...result, loginPage };
   }

@@ -33,7 +33,9 @@ export default class LoginPageRemove extends SfCommand<LoginPageRemoveResult> {
     if (result.changed && loginPage.providers.length === 0 && !loginPage.loginForm) {
       this.warn(messages.getMessage('warning.NoWayIn', [plan.page.label]));
     }
-    this.log(messages.getMessage('info.providers', [plan.page.label, loginPage.providers.join(', ') || messages.getMessage('info.noProviders')]));
+    // With --dry-run the list is what the page would show: said so, since nothing is on the page yet.
+    const providersKey = result.dryRun && result.changed ? 'info.providersAfterPlan' : 'info.providers';
+    this.log(messages.getMessage(providersKey, [plan.page.label, loginPage.providers.join(', ') || messages.getMessage('info.noProviders')]));
     this.log(messages.getMessage('info.loginForm', [messages.getMessage(loginPage.loginForm ? 'info.shown' : 'info.hidden')]));
     return { ...result, loginPage };
   }

@@ -44,23 +44,24 @@ export default class PicklistsDeactivate extends SfCommand<PicklistsDeactivateRe
       summary: messages.getMessage('flags.countries.summary'),
       multiple: true,
       delimiter: ',',
-      exclusive: ['all'],
     }),
     states: Flags.string({
       summary: messages.getMessage('flags.states.summary'),
       multiple: true,
       delimiter: ',',
-      exclusive: ['all'],
     }),
     all: Flags.boolean({
       summary: messages.getMessage('flags.all.summary'),
-      default: false,
+      // No default: a default value would count as given, and --keep's dependsOn would always hold.
       exclusive: ['countries', 'states'],
     }),
+    // --all has no default, so it is undefined unless given and dependsOn holds only with --all (tested).
+    // eslint-disable-next-line sf-plugin/no-depends-on-boolean-flag
     keep: Flags.string({
       summary: messages.getMessage('flags.keep.summary'),
       multiple: true,
       delimiter: ',',
+      dependsOn: ['all'],
     }),
     'dry-run': dryRunFlag,
     'output-dir': outputDirFlag,
@@ -69,7 +70,6 @@ export default class PicklistsDeactivate extends SfCommand<PicklistsDeactivateRe
   public async run(): Promise<PicklistsDeactivateResult> {
     const { flags } = await this.parse(PicklistsDeactivate);
     if (!flags.all && !flags.countries?.length && !flags.states?.length) throw messages.createError('error.NothingSelected');
-    if (!flags.all && flags.keep?.length) throw messages.createError('error.KeepWithoutAll');
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const [enablement, current] = await step(this, 'Reading the State and Country/Territory picklists', messages, () =>
       Promise.all([readPicklistsEnablement(client), readAddressSettings(client)])

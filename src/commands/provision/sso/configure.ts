@@ -19,6 +19,7 @@ import type { IdpMetadata } from '../../../provision/saml/idp-metadata.js';
 import { normalizeMyDomainUrl } from '../../../provision/saml/sp-metadata.js';
 import {
   guard,
+  orgSpecificFileWarning,
   readCertificateFile,
   readIdpMetadataFile,
   summarizeCertificate,
@@ -116,8 +117,11 @@ export default class SsoConfigure extends SfCommand<SsoConfigureResult> {
     if (certFile) desired.validationCert = certFile.base64Der;
     Object.assign(desired, certs);
 
-    const change = await guard(() => planSamlConfig(current, desired, { myDomainUrl: normalizeMyDomainUrl(conn.instanceUrl) }));
+    const myDomainUrl = normalizeMyDomainUrl(conn.instanceUrl);
+    const change = await guard(() => planSamlConfig(current, desired, { myDomainUrl }));
     const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const orgSpecific = orgSpecificFileWarning([change], flags['output-dir'], myDomainUrl);
+    if (orgSpecific) this.warn(orgSpecific);
     const chosen = idp?.signingCertificate ?? certFile;
     const identityProvider = {
       entityId: idp?.entityId ?? flags.issuer,

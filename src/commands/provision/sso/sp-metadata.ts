@@ -4,7 +4,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { step } from '../../../provision/command.js';
-import { nameIdFormatFor, readRequestSigningCertificate } from '../../../provision/resources/saml-config.js';
+import { nameIdFormatFor, readDecryptionCertificate, readRequestSigningCertificate } from '../../../provision/resources/saml-config.js';
 import { asString } from '../../../provision/resources/values.js';
 import { buildSpMetadata, salesforceSpEndpoints, SamlMetadataBuildError } from '../../../provision/saml/sp-metadata.js';
 import { guard, readExistingConfig } from '../../../provision/sso-files.js';
@@ -23,6 +23,8 @@ export type SsoSpMetadataResult = {
   nameIdFormat: string;
   /** The org certificate the configuration signs its requests with (the identity provider checks them with it). */
   requestSigningCertificate?: { name: string; sha256Fingerprint: string; notAfter: string };
+  /** The org certificate the identity provider encrypts assertions for (the configuration's decryption certificate). */
+  encryptionCertificate?: { name: string; sha256Fingerprint: string; notAfter: string };
   /** The metadata XML. */
   xml: string;
   outputFile?: string;
@@ -46,7 +48,9 @@ export default class SsoSpMetadata extends SfCommand<SsoSpMetadataResult> {
     const conn = org.getConnection(flags['api-version']);
     const client = new OrgClient(conn);
     const config = await readExistingConfig(this, client, flags.name);
-    const signing = await step(this, messages.getMessage('info.readingCertificate'), messages, () => guard(() => readRequestSigningCertificate(client, config)));
+    const { signing, encryption } = await step(this, messages.getMessage('info.readingCertificate'), messages, () =>
+      guard(async () => ({ signing: await readRequestSigningCertificate(client, config), encryption: await readDecryptionCertificate(client, config) }))
+    );
 
     let endpoints: ReturnType<typeof salesforceSpEndpoints>;
     try {
@@ -63,6 +67,7 @@ export default class SsoSpMetadata extends SfCommand<SsoSpMetadataResult> {
       acsUrl: endpoints.acsUrl,
       ...(sloUrl ? { sloUrl, sloBinding: config.singleLogoutBinding === 'RedirectBinding' ? 'redirect' : 'post' } : {}),
       ...(signing ? { signingCertBase64Der: signing.base64Der } : {}),
+      ...(encryption ? { encryptionCertBase64Der: encryption.base64Der } : {}),
       nameIdFormat,
     });
 
@@ -75,14 +80,18 @@ export default class SsoSpMetadata extends SfCommand<SsoSpMetadataResult> {
     } else {
       this.log(xml.trimEnd());
     }
-    const cert = signing ? describeCertificateText(signing.base64Der) : undefined;
+    const summary = (c: { name: string; base64Der: string }): { name: string; sha256Fingerprint: string; notAfter: string } => {
+      const d = describeCertificateText(c.base64Der);
+      return { name: c.name, sha256Fingerprint: d.sha256Fingerprint, notAfter: d.notAfter };
+    };
     return {
       name: config.fullName,
       entityId,
       acsUrl: endpoints.acsUrl,
       ...(sloUrl ? { sloUrl } : {}),
       nameIdFormat,
-      ...(signing && cert ? { requestSigningCertificate: { name: signing.name, sha256Fingerprint: cert.sha256Fingerprint, notAfter: cert.notAfter } } : {}),
+      ...(signing ? { requestSigningCertificate: summary(signing) } : {}),
+      ...(encryption ? { encryptionCertificate: summary(encryption) } : {}),
       xml,
       ...(outputFile ? { outputFile } : {}),
     };

@@ -5,6 +5,8 @@ import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../p
 import { planSamlConfig } from '../../../provision/resources/saml-config.js';
 import {
   guard,
+  myDomainUrlOf,
+  orgSpecificFileWarning,
   readCertificateFile,
   readExistingConfig,
   readIdpMetadataFile,
@@ -44,13 +46,16 @@ export default class SsoUpdateCert extends SfCommand<SsoUpdateCertResult> {
     const cert = idp?.signingCertificate ?? certFile!;
     for (const w of [...(idp?.warnings ?? []), ...(certFile?.warnings ?? [])]) this.warn(w);
 
-    const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
+    const conn = flags['target-org'].getConnection(flags['api-version']);
+    const client = new OrgClient(conn);
     const current = await readExistingConfig(this, client, flags.name);
     if (idp && current.issuer && current.issuer !== idp.entityId) {
       this.warn(messages.getMessage('warning.issuerDiffers', [idp.entityId, String(current.issuer)]));
     }
     const change = await guard(() => planSamlConfig(current, { fullName: current.fullName, validationCert: cert.base64Der }));
     const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const orgSpecific = orgSpecificFileWarning([change], flags['output-dir'], myDomainUrlOf(conn.instanceUrl));
+    if (orgSpecific) this.warn(orgSpecific);
     return { ...result, certificate: summarizeCertificate(cert) };
   }
 }

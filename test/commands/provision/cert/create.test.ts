@@ -63,6 +63,7 @@ describe('sf provision cert create', function () {
     expect(second.result.changed).to.equal(false);
     expect(second.result.changes[0]).to.deep.include({ action: 'none', status: 'unchanged', fields: [] });
     expect(second.result.changes[0].note).to.equal(undefined);
+    expect(second.ux.warn.callCount).to.equal(0);
     expect(second.output).to.contain('No changes');
     expect(orgFingerprint(t.emu)).to.equal(after);
   });
@@ -81,7 +82,7 @@ describe('sf provision cert create', function () {
   it('leaves an existing certificate with another key size alone and says how to get the one asked for', async () => {
     await runCommand(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud SAML']);
     const before = orgFingerprint(t.emu);
-    const { result, exitCode, output } = await runCommand(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud SAML', '--key-size', '4096', '--exportable-key']);
+    const { result, exitCode, output, ux } = await runCommand(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud SAML', '--key-size', '4096', '--exportable-key']);
     expect(exitCode).to.equal(0);
     expect(result.changed).to.equal(false);
     expect(result.changes[0]).to.deep.include({ action: 'none', status: 'unchanged' });
@@ -89,6 +90,9 @@ describe('sf provision cert create', function () {
     expect(result.changes[0].note).to.contain('Salesforce cannot change the key of a generated certificate');
     expect(result.changes[0].note).to.contain('--label "JumpCloud SAML 2"');
     expect(output).to.contain('Salesforce cannot change the key');
+    // The run ends with "no changes", so the difference is a warning too (it lands in --json warnings).
+    const warnings = ux.warn.args.map((a) => String(a[0]));
+    expect(warnings).to.deep.equal([result.changes[0].note]);
     expect(orgFingerprint(t.emu)).to.equal(before);
   });
 
@@ -139,7 +143,7 @@ describe('sf provision cert create', function () {
     }
   });
 
-  it('refuses an invalid API name, label or expiration before touching the org, with the fix', async () => {
+  it('refuses an invalid API name or label before touching the org, with the fix; has no --expiration', async () => {
     const before = orgFingerprint(t.emu);
     const name = await runCommandError(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud', '--name', 'Jump__Cloud']);
     expect(name.message).to.contain('The API name "Jump__Cloud" cannot be used: it contains two consecutive underscores');
@@ -149,8 +153,9 @@ describe('sf provision cert create', function () {
     const noName = await runCommandError(CertCreate, ['--target-org', 'emu', '--label', '***']);
     expect(noName.message).to.contain('No API name can be derived');
     expect(noName.actions?.[0]).to.contain('--name');
-    const past = await runCommandError(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud', '--expiration', '2001-01-01']);
-    expect(past.message).to.contain('not a date in the future');
+    // Salesforce sets a generated certificate's expiry itself: there is no flag to ask for another.
+    const expiration = await runCommandError(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud', '--expiration', '2030-01-01']);
+    expect(expiration.message).to.match(/Nonexistent flag: --expiration/);
     const size = await runCommandError(CertCreate, ['--target-org', 'emu', '--label', 'JumpCloud', '--key-size', '1024']);
     expect(size.message).to.match(/1024/);
     expect(orgFingerprint(t.emu)).to.equal(before);

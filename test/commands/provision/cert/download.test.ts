@@ -79,7 +79,35 @@ describe('sf provision cert download', function () {
 
   it('says how to find the certificate when the org has none by that label or name', async () => {
     const err = await runCommandError(CertDownload, ['--target-org', 'emu', '--label', 'Nope']);
-    expect(err.message).to.equal('The org has no certificate with the label or API name "Nope".');
+    expect(err.message).to.equal('The org has no certificate with the label or API name "Nope". Its certificates: Der_Uploaded (DER uploaded), JumpCloud_SAML (JumpCloud SAML).');
     expect(err.actions?.[0]).to.contain('sf provision cert list');
+  });
+
+  it('creates a missing folder for --output-file, and refuses a folder as the file before calling the org', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'provision-dl-'));
+    try {
+      const file = join(dir, 'certs', 'sso', 'jumpcloud.crt');
+      const { result } = await runCommand(CertDownload, ['--target-org', 'emu', '--label', 'JumpCloud_SAML', '--output-file', file]);
+      expect(result.file).to.equal(file);
+      expect(new X509Certificate(await readFile(file, 'utf8')).fingerprint256).to.equal(orgCert.fingerprint256);
+
+      const err = await runCommandError(CertDownload, ['--target-org', 'emu', '--label', 'JumpCloud_SAML', '--output-file', dir]);
+      expect(err.name).to.equal('OutputIsDirectoryError');
+      expect(err.message).to.equal(`--output-file ${dir} is a folder, not a file.`);
+      expect(err.actions?.[0]).to.equal(`Give a file name inside it, for example --output-file ${dir}/certificate.crt.`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a label two certificates share, listing their API names (never picks the first)', async () => {
+    await putComponent(t.emu.metadataContext, 'Certificate', 'JumpCloud_SAML_Copy', { caSigned: false, keySize: 2048, masterLabel: 'JumpCloud SAML' }, orgCert.raw);
+    const err = await runCommandError(CertDownload, ['--target-org', 'emu', '--label', 'JumpCloud SAML']);
+    expect(err.name).to.equal('AmbiguousError');
+    expect(err.message).to.equal('Several certificates have the label "JumpCloud SAML": JumpCloud_SAML, JumpCloud_SAML_Copy.');
+    expect(err.actions?.[0]).to.contain('API name');
+    // The API name still picks one.
+    const { result } = await runCommand(CertDownload, ['--target-org', 'emu', '--label', 'JumpCloud_SAML_Copy']);
+    expect(result.name).to.equal('JumpCloud_SAML_Copy');
   });
 });

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import CertCreate from '../../../../src/commands/provision/cert/create.js';
-import CertList, { type CertListResult } from '../../../../src/commands/provision/cert/list.js';
+import CertList, { expiryWarnings, type CertListEntry, type CertListResult } from '../../../../src/commands/provision/cert/list.js';
 import { generateKeyPairAndCertificate } from '../../../../src/provision/certs/generate.js';
 import { putComponent } from '../../../emulator/metadata/soap.js';
 import { ROOT, setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
@@ -100,6 +100,33 @@ describe('sf provision cert list', function () {
     expect(r.json.result.certificates.map((c) => c.name)).to.deep.equal(['JumpCloud_SAML', 'Okta_Legacy_Signing']);
     expect(r.json.result.warnings).to.have.length(2);
     expect(r.json.warnings).to.have.length(2);
+  });
+});
+
+describe('cert list expiryWarnings', () => {
+  const entry = (over: Partial<CertListEntry>): CertListEntry => ({
+    id: '0P1000000000001AAA',
+    name: 'Old',
+    label: 'Old',
+    keySize: 2048,
+    expirationDate: '2026-01-10T00:00:00.000Z',
+    daysLeft: 5,
+    exportable: false,
+    caSigned: false,
+    usedBy: [],
+    ...over,
+  });
+
+  it('words an unused certificate on its own: nothing to switch', () => {
+    const [soon, gone] = expiryWarnings([entry({}), entry({ label: 'Gone', daysLeft: -3 })], 30);
+    expect(soon).to.equal('Certificate "Old" expires in 5 days (2026-01-10). Nothing in the org uses it: delete it, or create a new one with "sf provision cert create" before you use it.');
+    expect(gone).to.match(/^Certificate "Gone" expired on 2026-01-10\. Nothing in the org uses it/);
+    for (const w of [soon, gone]) expect(w).not.to.contain('(unused)').and.not.to.contain('switch');
+  });
+
+  it('names what uses a certificate that expires', () => {
+    const [w] = expiryWarnings([entry({ usedBy: [{ kind: 'SamlSsoConfig', owner: 'Okta', field: 'requestSigningCertId' }] })], 30);
+    expect(w).to.contain('switch what uses it (SAML Okta (request signing))');
   });
 });
 

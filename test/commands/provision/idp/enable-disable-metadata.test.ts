@@ -118,7 +118,7 @@ describe('sf provision idp enable | disable | metadata', function () {
     const err = await runCommandError(IdpEnable, ['--target-org', 'emu', '--cert', 'Nope']);
     expect(err.name).to.equal('UnknownCertError');
     expect(err.message).to.contain('Certificates in the org: IdP_Signing (IdP Signing), Other.');
-    expect(err.actions?.join('\n')).to.contain('Certificate and Key Management');
+    expect(err.actions?.join('\n')).to.contain('sf provision cert create');
 
     const conn = t.org.getConnection();
     for (const name of ['IdP_Signing', 'Other']) {

@@ -164,7 +164,7 @@ describe('sf provision jit enable | disable', function () {
       const dir = await mkdtemp(join(tmpdir(), 'provision-jit-'));
       try {
         const before = orgFingerprint(t.emu);
-        const { result } = await runCommand(JitEnable, [
+        const { result, ux } = await runCommand(JitEnable, [
           '--target-org',
           'emu',
           '--name',
@@ -178,6 +178,11 @@ describe('sf provision jit enable | disable', function () {
         ]);
         expect(result.files).to.deep.equal([join('samlssoconfigs', 'Entra.samlssoconfig-meta.xml')]);
         expect(result.changes[0].status).to.equal('written');
+        // The handler's class id and the execution user's id exist in this org only: said so, in the result too.
+        const warning = result.warnings.find((w) => w.includes("this org's ids"));
+        expect(warning).to.match(/^The file for Entra holds this org's ids or addresses: executionUserId 005\w+ \(the JIT execution user\), samlJitHandlerId 01p\w+ \(the JIT handler class\)/);
+        expect(warning).to.contain('generate it against each target org');
+        expect(ux.warn.args.map((a) => String(a[0]))).to.include(warning);
         expect(orgFingerprint(t.emu)).to.equal(before);
         const xml = await readFile(join(dir, 'samlssoconfigs', 'Entra.samlssoconfig-meta.xml'), 'utf8');
         expect(xml).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<SamlSsoConfig xmlns="http:\/\/soap.sforce.com\/2006\/04\/metadata">/);

@@ -42,6 +42,9 @@ describe('sf provision login-page add | remove', function () {
       expect(result.changes[0]).to.deep.include({ resource: 'AuthConfigProviders', name: 'Okta', action: 'create', status: 'planned' });
       expect(result.loginPage).to.deep.include({ loginForm: true, samlEnabled: true, providers: ['Okta'], name: 'My_Domain_Login' });
       expect(output).to.contain('Dry run');
+      // Okta is not on the page yet: the list says it is what the page would show.
+      expect(output).to.contain('Identity providers on the login page My Domain Login after this plan: Okta');
+      expect(output).not.to.contain('Identity providers on the login page My Domain Login: Okta');
       expect(orgFingerprint(t.emu)).to.equal(before);
       expect(loginPage(t).providers).to.deep.equal([]);
     });
@@ -53,6 +56,7 @@ describe('sf provision login-page add | remove', function () {
       expect(first.result.changes[0]).to.deep.include({ action: 'create', status: 'applied' });
       expect(loginPage(t)).to.deep.equal({ saml: true, providers: ['Okta'] });
       expect(first.result.loginPage).to.deep.include({ loginForm: true, providers: ['Okta'] });
+      expect(first.output).to.contain('Identity providers on the login page My Domain Login: Okta');
       expect(first.output).to.contain('Username and password form on the login page: shown');
       expect(first.output).to.contain(SETUP_STEP);
       expect(first.output).to.contain('"Login Form"');
@@ -73,6 +77,7 @@ describe('sf provision login-page add | remove', function () {
       const dry = await runCommand(LoginPageRemove, ['--target-org', 'emu', '--sso', 'Okta', '--dry-run']);
       expect(dry.result.changes[0]).to.deep.include({ action: 'delete', status: 'planned' });
       expect(dry.result.loginPage.providers).to.deep.equal([]);
+      expect(dry.output).to.contain('Identity providers on the login page My Domain Login after this plan: none');
       expect(orgFingerprint(t.emu)).to.equal(before);
 
       const removed = await runCommand(LoginPageRemove, ['--target-org', 'emu', '--sso', 'Okta']);
@@ -125,7 +130,7 @@ describe('sf provision login-page add | remove', function () {
       expect(err.name).to.equal('UnknownSsoError');
       expect(err.message).to.contain('"PingOne"');
       expect(err.message).to.contain('Configurations in the org: Okta.');
-      expect(err.actions?.join('\n')).to.contain('Setup > Single Sign-On Settings > New');
+      expect(err.actions?.join('\n')).to.contain('sf provision sso configure');
       expect(orgFingerprint(t.emu)).to.equal(before);
     });
 

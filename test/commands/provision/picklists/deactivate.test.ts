@@ -118,12 +118,22 @@ describe('sf provision picklists deactivate', function () {
       }
     });
 
+    it('declares --all exclusive with --countries and --states, and --keep as depending on --all (a clean --help usage line)', () => {
+      const flags = PicklistsDeactivate.flags;
+      expect(flags.all.exclusive).to.deep.equal(['countries', 'states']);
+      expect(flags.countries.exclusive).to.equal(undefined);
+      expect(flags.states.exclusive).to.equal(undefined);
+      expect(flags.keep.dependsOn).to.deep.equal(['all']);
+      // A default would count as given, and --keep would never need --all.
+      expect(flags.all.default).to.equal(undefined);
+    });
+
     it('explains what to name when nothing is selected, and --keep without --all', async () => {
       const none = await runCommandError(PicklistsDeactivate, ['--target-org', 'emu']);
       expect(none.message).to.equal('Name what to hide: --countries, --states or --all.');
       expect(none.actions?.join(' ')).to.contain('sf provision picklists status');
       const keep = await runCommandError(PicklistsDeactivate, ['--target-org', 'emu', '--countries', 'DE', '--keep', 'US']);
-      expect(keep.message).to.equal('--keep only works with --all.');
+      expect(keep.message).to.contain('All of the following must be provided when using --keep: --all');
       const both = await runCommandError(PicklistsDeactivate, ['--target-org', 'emu', '--countries', 'DE', '--all']);
       expect(both.message).to.match(/cannot also be provided when using/);
       const state = await runCommandError(PicklistsDeactivate, ['--target-org', 'emu', '--states', 'CA']);

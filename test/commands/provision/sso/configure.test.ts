@@ -19,6 +19,15 @@ const derOfPem = async (file: string): Promise<string> => new X509Certificate(aw
 const saml = (t: TestOrg, name: string): Record<string, unknown> | undefined => t.emu.components.get('SamlSsoConfig')?.get(name)?.content;
 const myDomain = (t: TestOrg): string => t.emu.instanceUrl.replace(/\/+$/, '');
 
+/** A PEM file holding the first (expired) signing certificate of all-expired.xml. */
+const expiredPem = async (dir: string): Promise<string> => {
+  const xml = await readFile(fixture('all-expired.xml'), 'utf8');
+  const b64 = /<(?:\w+:)?X509Certificate>([^<]+)</.exec(xml)?.[1].replace(/\s+/g, '') ?? '';
+  const file = join(dir, 'expired.pem');
+  await writeFile(file, new X509Certificate(Buffer.from(b64, 'base64')).toString());
+  return file;
+};
+
 /** What each vendor's metadata must give: the issuer, the login URL (POST binding) and the certificate chosen. */
 const VENDORS = [
   { file: 'jumpcloud.xml', name: 'JumpCloud', issuer: 'JumpCloud', loginUrl: 'https://sso.jumpcloud.com/saml2/salesforce-acme', cert: 'jumpcloud' },
@@ -238,6 +247,25 @@ describe('sf provision sso configure', function () {
       expect(errors).to.deep.equal([]);
       expect(components).to.deep.equal(['SamlSsoConfig:Okta']);
     });
+
+    it('warns when the written file holds this org\'s ids or its My Domain as entity ID, and not otherwise', async () => {
+      await putComponent(t.emu.metadataContext, 'Certificate', 'SSO_Signing', { caSigned: false, keySize: 2048, masterLabel: 'SSO Signing', privateKeyExportable: false });
+      const signed = await runCommand(SsoConfigure, [
+        '--target-org', 'emu', '--name', 'Okta', '--idp-metadata', fixture('okta.xml'), '--request-signing-cert', 'SSO Signing', '--output-dir', tmp,
+      ]);
+      const [warning] = signed.ux.warn.args.map((a) => String(a[0])).filter((w) => w.includes('this org'));
+      expect(warning).to.match(/^The file for Okta holds this org's ids or addresses: requestSigningCertId 0P1\w{12} \(the request-signing certificate\), /);
+      expect(warning).to.contain(`samlEntityId ${myDomain(t)} (this org's My Domain URL)`);
+      expect(warning).to.contain('Deploy it to this org only, or generate it against each target org');
+
+      const portable = await runCommand(SsoConfigure, [
+        '--target-org', 'emu', '--name', 'Entra', '--idp-metadata', fixture('okta.xml'), '--entity-id', 'https://saml.salesforce.com', '--output-dir', tmp,
+      ]);
+      expect(portable.ux.warn.args.map((a) => String(a[0])).filter((w) => w.includes('this org'))).to.deep.equal([]);
+      // Applied to the org (no file): nothing to warn about.
+      const applied = await runCommand(SsoConfigure, ['--target-org', 'emu', '--name', 'Okta', '--idp-metadata', fixture('okta.xml')]);
+      expect(applied.ux.warn.args.map((a) => String(a[0])).filter((w) => w.includes('this org'))).to.deep.equal([]);
+    });
   });
 
   describe('errors', () => {
@@ -283,6 +311,41 @@ describe('sf provision sso configure', function () {
       const body = pem.split('\n')[1];
       expect(e.message).not.to.contain(body);
       expect(JSON.stringify(e.actions)).not.to.contain(body);
+    });
+
+    it('refuses an expired --idp-cert, as it refuses metadata with only expired certificates', async () => {
+      const before = orgFingerprint(t.emu);
+      const file = await expiredPem(tmp);
+      const e = await runCommandError(SsoConfigure, [
+        '--target-org', 'emu', '--name', 'Old', '--issuer', 'https://idp.example', '--login-url', 'https://idp.example/sso', '--idp-cert', file,
+      ]);
+      expect(e.name).to.equal('ExpiredCertificateError');
+      expect(e.message).to.equal(`The certificate in ${file} (CN=Old IdP Signing 2020, O=Acme) expired on 2021-01-01: Salesforce would refuse every login signed with it.`);
+      expect(e.actions?.[0]).to.contain('current signing certificate').and.to.contain('identity provider');
+      expect(orgFingerprint(t.emu)).to.equal(before);
+    });
+
+    it('refuses values longer than Salesforce takes before calling the org to change anything, naming the flag', async () => {
+      const before = orgFingerprint(t.emu);
+      const base = ['--target-org', 'emu', '--name', 'Long', '--idp-metadata', fixture('okta.xml')];
+      const url = await runCommandError(SsoConfigure, [...base, '--login-url', `https://idp.example/${'a'.repeat(1490)}`]);
+      expect(url.name).to.equal('ValueTooLongError');
+      expect(url.message).to.equal('Identity Provider Login URL has 1510 characters; Salesforce takes at most 1500.');
+      expect(url.actions?.[0]).to.equal('Give a shorter value with --login-url (or the single sign-on URL in --idp-metadata) (at most 1500 characters), then run the command again.');
+      const label = await runCommandError(SsoConfigure, [...base, '--label', 'L'.repeat(81)]);
+      expect(label.message).to.equal('Label has 81 characters; Salesforce takes at most 80.');
+      expect(label.actions?.[0]).to.contain('--label');
+      const entity = await runCommandError(SsoConfigure, [...base, '--entity-id', `https://sp.example/${'e'.repeat(240)}`]);
+      expect(entity.message).to.match(/^Entity ID has 259 characters; Salesforce takes at most 255\.$/);
+      expect(entity.actions?.[0]).to.contain('--entity-id');
+      const name = await runCommandError(SsoConfigure, ['--target-org', 'emu', '--name', 'N'.repeat(81), '--idp-metadata', fixture('okta.xml')]);
+      // The command checks the API name itself first; its fix gives the 80-character limit.
+      expect(name.name).to.equal('InvalidNameError');
+      expect(name.actions?.[0]).to.contain('at most 80 characters');
+      // At the limits the org takes them.
+      const ok = await runCommand(SsoConfigure, [...base, '--label', 'L'.repeat(80), '--login-url', `https://idp.example/${'a'.repeat(1480)}`]);
+      expect(ok.result.changes[0].status).to.equal('applied');
+      expect(orgFingerprint(t.emu)).not.to.equal(before);
     });
 
     it('needs --issuer, --login-url and --idp-cert for a new configuration without metadata', async () => {

@@ -53,6 +53,8 @@ describe('sf provision sso enable | disable', function () {
 
     const off = await runCommand(SsoDisable, ['--target-org', 'emu']);
     expect(off.result.changes[0].fields).to.deep.equal([{ field: 'singleSignOnSettings.enableSamlLogin', from: true, to: false }]);
+    // The login form shows: no lockout warning.
+    expect(off.ux.warn.called).to.equal(false);
     expect(sso(t)).to.include({ enableSamlLogin: false, enableCaseInsensitiveFederationID: true });
     const offAgain = await runCommand(SsoDisable, ['--target-org', 'emu']);
     expect(offAgain.result.changed).to.equal(false);
@@ -75,6 +77,26 @@ describe('sf provision sso enable | disable', function () {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('warns that turning SAML off locks users out when the login page hides the login form', async () => {
+    await runCommand(SsoEnable, ['--target-org', 'emu']);
+    const page = t.emu.store.records('AuthConfig').find((r) => r.Type === 'Org')!;
+    // Only Setup can hide the form: do what Setup would.
+    t.emu.store.patchSystem('AuthConfig', page.Id, { AuthOptionsUsernamePassword: false });
+    const before = orgFingerprint(t.emu);
+    const dry = await runCommand(SsoDisable, ['--target-org', 'emu', '--dry-run']);
+    expect(dry.result.changed).to.equal(true);
+    const [warning] = dry.ux.warn.args.map((a) => String(a[0]));
+    expect(warning).to.match(/^The login page .+ hides the username and password form, and with SAML off it shows no SAML button either: users cannot log in from it\./);
+    expect(warning).to.contain('"?login"');
+    expect(orgFingerprint(t.emu)).to.equal(before);
+
+    await runCommand(SsoDisable, ['--target-org', 'emu']);
+    // Already off: nothing changes, nothing to warn about.
+    const again = await runCommand(SsoDisable, ['--target-org', 'emu']);
+    expect(again.result.changed).to.equal(false);
+    expect(again.ux.warn.called).to.equal(false);
   });
 
   it('runs as a subprocess with --json (bin/run.js)', async () => {

@@ -76,6 +76,24 @@ describe('sf provision sso sp-metadata', function () {
     expect(result.requestSigningCertificate).to.deep.include({ name: 'SSO_Signing', sha256Fingerprint: orgCert.fingerprint256.toUpperCase() });
   });
 
+  it('adds the decryption certificate as the encryption KeyDescriptor, after the signing one', async () => {
+    await putComponent(t.emu.metadataContext, 'Certificate', 'SSO_Signing', { caSigned: false, keySize: 2048, masterLabel: 'SSO Signing', privateKeyExportable: false });
+    await putComponent(t.emu.metadataContext, 'Certificate', 'SSO_Decrypt', { caSigned: false, keySize: 2048, masterLabel: 'SSO Decrypt', privateKeyExportable: false });
+    await runCommand(SsoConfigure, [
+      '--target-org', 'emu', '--name', 'Okta', '--idp-metadata', fixture('okta.xml'), '--request-signing-cert', 'SSO Signing', '--decryption-cert', 'SSO Decrypt',
+    ]);
+    const { result } = await runCommand(SsoSpMetadata, ['--target-org', 'emu', '--name', 'Okta']);
+    const { sp } = spDescriptor(result.xml);
+    const kds = childrenNamed(sp, 'KeyDescriptor', NS.md);
+    expect(kds.map((k) => k.attrs.use)).to.deep.equal(['signing', 'encryption']);
+    const body = (name: string): X509Certificate => new X509Certificate(t.emu.components.get('Certificate')?.get(name)?.body ?? Buffer.alloc(0));
+    expect(kds.map((k) => descendants(k, 'X509Certificate', NS.ds)[0]?.text)).to.deep.equal([
+      body('SSO_Signing').raw.toString('base64'),
+      body('SSO_Decrypt').raw.toString('base64'),
+    ]);
+    expect(result.encryptionCertificate).to.deep.include({ name: 'SSO_Decrypt', sha256Fingerprint: body('SSO_Decrypt').fingerprint256.toUpperCase() });
+  });
+
   it('prints to standard output without --output-file; no certificate when requests are not signed', async () => {
     await runCommand(SsoConfigure, ['--target-org', 'emu', '--name', 'JumpCloud', '--idp-metadata', fixture('jumpcloud.xml'), '--entity-id', 'https://saml.salesforce.com']);
     const { result, ux } = await runCommand(SsoSpMetadata, ['--target-org', 'emu', '--name', 'JumpCloud']);
@@ -87,6 +105,7 @@ describe('sf provision sso sp-metadata', function () {
     expect(childrenNamed(sp, 'KeyDescriptor', NS.md)).to.have.length(0);
     expect(childrenNamed(sp, 'NameIDFormat', NS.md).map((n) => n.text)).to.deep.equal(['urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified']);
     expect(result.outputFile).to.equal(undefined);
+    expect(result).not.to.have.property('encryptionCertificate');
   });
 
   it('fails for an unknown configuration, listing the org\'s configurations', async () => {

@@ -77,6 +77,20 @@ describe('sf provision sso update-cert', function () {
     expect(ux.warn.args.map((a) => String(a[0])).join('\n')).to.match(/expires in (9|10) day\(s\)/);
   });
 
+  it('refuses an expired certificate with the fix, as it refuses metadata with only expired certificates', async () => {
+    const { pem } = await generateSelfSigned('00D000000000001', 'gone', 2048, new Date(Date.now() - 2 * 86_400_000));
+    const file = join(tmp, 'gone.pem');
+    await writeFile(file, pem);
+    const before = orgFingerprint(t.emu);
+    const e = await runCommandError(SsoUpdateCert, ['--target-org', 'emu', '--name', 'Acme', '--idp-cert', file]);
+    expect(e.name).to.equal('ExpiredCertificateError');
+    expect(e.message).to.contain(file).and.to.match(/expired on \d{4}-\d{2}-\d{2}/);
+    expect(e.actions?.[0]).to.contain('current signing certificate');
+    expect(orgFingerprint(t.emu)).to.equal(before);
+    const meta = await runCommandError(SsoUpdateCert, ['--target-org', 'emu', '--name', 'Acme', '--idp-metadata', fixture('all-expired.xml')]);
+    expect(meta.name).to.equal('InvalidIdpMetadataError');
+  });
+
   it('previews under --dry-run and writes a valid file under --output-dir, leaving the org alone', async () => {
     const before = orgFingerprint(t.emu);
     const dry = await runCommand(SsoUpdateCert, ['--target-org', 'emu', '--name', 'Acme', '--idp-cert', fixture('idp-cert-rotated.pem'), '--dry-run']);
@@ -85,6 +99,11 @@ describe('sf provision sso update-cert', function () {
 
     const out = await runCommand(SsoUpdateCert, ['--target-org', 'emu', '--name', 'Acme', '--idp-cert', fixture('idp-cert-rotated.pem'), '--output-dir', tmp]);
     expect(out.result.files).to.deep.equal([join('samlssoconfigs', 'Acme.samlssoconfig-meta.xml')]);
+    // The configuration's entity ID is this org's My Domain (the default): the file fits this org only.
+    expect(out.ux.warn.args.map((a) => String(a[0]))).to.deep.equal([
+      `The file for Acme holds this org's ids or addresses: samlEntityId ${t.emu.instanceUrl.replace(/\/+$/, '')} (this org's My Domain URL). Deploy it to this org only, or generate it against each target org (run the command with --target-org <that org> --output-dir).`,
+    ]);
+    expect(dry.ux.warn.called).to.equal(false);
     expect(orgFingerprint(t.emu)).to.equal(before);
     const xml = await readFile(join(tmp, 'samlssoconfigs', 'Acme.samlssoconfig-meta.xml'), 'utf8');
     // The whole configuration, so that a deploy does not reset what the command did not touch.
