@@ -7,7 +7,7 @@ import type { OrgClient } from '../client.js';
 import { diffFields, type Change, type FieldChange } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
 import { connectedAppRefreshPolicy, scopeToMetadata, type RefreshTokenPolicy } from './oauth-app.js';
-import { SAML_DEFAULTS, type SamlDesired } from './external-client-app.js';
+import { SAML_DEFAULTS, type EcaDesired, type SamlDesired } from './external-client-app.js';
 import { asArray, asBool, asString } from './values.js';
 
 export const CONNECTED_APP = 'ConnectedApp';
@@ -40,24 +40,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 export type ConnectedAppCurrent = { name: string; content: Record<string, unknown> };
 
-export type ConnectedAppDesired = {
-  name: string;
-  label?: string;
-  contactEmail?: string;
-  description?: string;
-  scopes?: string[];
-  callbackUrl?: string;
-  certificate?: string;
-  clientCredentialsUser?: string;
-  adminApproved?: boolean;
-  permissionSets?: string[];
-  profiles?: string[];
-  refreshTokenPolicy?: RefreshTokenPolicy;
-  /** Plan OAuth settings (default true). False: a SAML-only app; an oauthConfig the app already has is left alone. */
-  oauth?: boolean;
-  /** Salesforce as SAML identity provider for the app (samlConfig). */
-  saml?: SamlDesired;
-};
+/** What an app should be: the same desired state drives External Client Apps and connected apps. */
+export type ConnectedAppDesired = EcaDesired;
 
 const stripSecret = (content: Record<string, unknown>): Record<string, unknown> => {
   if (!isObj(content.oauthConfig)) return content;
