@@ -103,6 +103,74 @@ describe('emulator: OAuth grants and the emulator CLI', function () {
     emu.store.patchSystem('Profile', profile.Id, { PermissionsApiEnabled: true });
   });
 
+  it('login IP ranges: refused with invalid_grant "ip restricted" from outside them unless the app relaxes IP restrictions', async () => {
+    const ctx = emu.metadataContext;
+    /** An ECA with the client credentials flow (run as the integration user) and the given IP relaxation policy. */
+    const eca = async (name: string, ipRelaxation?: string): Promise<string> => {
+      const ecaKey = `3MVG9ip${name}${'I'.repeat(40)}`;
+      await putComponent(ctx, 'ExternalClientApplication', name, { distributionState: 'Local', isProtected: false, label: name });
+      await putComponent(ctx, 'ExtlClntAppOauthSettings', `${name}_oauth`, { commaSeparatedOauthScopes: 'Api,RefreshToken', externalClientApplication: name, label: `${name}_oauth` });
+      await putComponent(ctx, 'ExtlClntAppGlobalOauthSettings', `${name}_glbloauth`, {
+        callbackUrl: 'https://localhost/cb',
+        consumerKey: ecaKey,
+        consumerSecret: secret,
+        externalClientApplication: name,
+        isClientCredentialsFlowEnabled: true,
+        label: `${name}_glbloauth`,
+      });
+      await putComponent(ctx, 'ExtlClntAppOauthConfigurablePolicies', `${name}_oauthPlcy`, {
+        clientCredentialsFlowUser: 'integration@acme.example.com',
+        externalClientApplication: name,
+        ...(ipRelaxation ? { ipRelaxationPolicyType: ipRelaxation } : {}),
+        isClientCredentialsFlowEnabled: true,
+        label: `${name}_oauthPlcy`,
+        permittedUsersPolicyType: 'AllSelfAuthorized',
+      });
+      return ecaKey;
+    };
+    const enforce = await eca('IpEnforce');
+    const bypass = await eca('IpBypass', 'Bypass');
+    const relaxRefresh = await eca('IpRelaxRefresh', 'Enforce_RelaxRefresh');
+    const connectedKey = '3MVG9ipConnected' + 'C'.repeat(40);
+    await putComponent(ctx, 'ConnectedApp', 'Ip_Connected', {
+      contactEmail: 'admin@acme.example.com',
+      label: 'Ip Connected',
+      oauthConfig: { callbackUrl: 'https://localhost/cb', consumerKey: connectedKey, consumerSecret: secret, isClientCredentialEnabled: true, oauthClientCredentialUser: 'integration@acme.example.com', scopes: ['Api'] },
+      oauthPolicy: { ipRelaxation: 'BYPASS', refreshTokenPolicy: 'infinite' },
+    });
+    const cc = async (clientId: string): Promise<TokenAnswer> => token({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
+    const refresh = async (clientId: string): Promise<TokenAnswer> =>
+      token({ grant_type: 'refresh_token', client_id: clientId, client_secret: secret, refresh_token: emu.oauth.issueRefreshToken(emu.adminUserId, clientId) });
+    const restricted = { status: 400, body: { error: 'invalid_grant', error_description: 'ip restricted' } };
+
+    try {
+      // No ranges: no restriction.
+      expect((await cc(enforce)).status).to.equal(200);
+      // Ranges that leave out 127.0.0.1 (where the requests come from).
+      emu.flags.loginIpRanges = [{ start: '10.0.0.0', end: '10.255.255.255' }];
+      expect(await cc(enforce)).to.deep.equal(restricted);
+      expect(await refresh(enforce)).to.deep.equal(restricted);
+      // Relax IP restrictions (ECA Bypass, connected app BYPASS): allowed for both grants.
+      expect((await cc(bypass)).status).to.equal(200);
+      expect((await refresh(bypass)).status).to.equal(200);
+      expect((await cc(connectedKey)).status).to.equal(200);
+      // Enforce_RelaxRefresh: enforced for client credentials, relaxed for refresh tokens.
+      expect(await cc(relaxRefresh)).to.deep.equal(restricted);
+      expect((await refresh(relaxRefresh)).status).to.equal(200);
+      // A range that holds the address lets it in; ranges of another profile do not apply.
+      emu.flags.loginIpRanges = [{ start: '10.0.0.0', end: '10.255.255.255' }, { start: '127.0.0.1', end: '127.0.0.1' }];
+      expect((await cc(enforce)).status).to.equal(200);
+      emu.flags.loginIpRanges = [{ start: '10.0.0.0', end: '10.255.255.255', profile: 'Standard User' }];
+      expect((await cc(enforce)).status).to.equal(200);
+      const integration = emu.store.find('User', (u) => u.Username === 'integration@acme.example.com')!;
+      const profileName = String(emu.store.get('Profile', String(integration.ProfileId))!.Name);
+      emu.flags.loginIpRanges = [{ start: '10.0.0.0', end: '10.255.255.255', profile: profileName }];
+      expect(await cc(enforce)).to.deep.equal(restricted);
+    } finally {
+      delete emu.flags.loginIpRanges;
+    }
+  });
+
   it('describe answers with the field properties the plugin relies on', async () => {
     const res = await fetch(`${emu.instanceUrl}/services/data/v66.0/sobjects/User/describe`, { headers: { Authorization: `Bearer ${emu.accessToken}` } });
     const body = (await res.json()) as { name: string; fields: Array<{ name: string; length: number; nillable: boolean; type: string }> };

@@ -35,6 +35,11 @@ export type OAuthApp = {
   savedAt?: number;
   /** False when its plugin switches (ExtlClntAppConfigurablePolicies) turn the OAuth plugin off. */
   oauthEnabled?: boolean;
+  /**
+   * The app's IP relaxation policy, normalised: 'bypass' (Relax IP restrictions), 'relax_refresh' (enforced, but not for
+   * the refresh token grant), 'enforce' (the default; Bypass_2factor counts as enforce, API flows have no second factor).
+   */
+  ipRelaxation: 'enforce' | 'bypass' | 'relax_refresh';
 };
 
 const text = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v as string));
@@ -72,6 +77,33 @@ const SCOPE_NAMES: Record<string, string> = {
 };
 const scopeName = (s: string): string => SCOPE_NAMES[s] ?? s.charAt(0).toLowerCase() + s.slice(1);
 
+/** ConnectedApp oauthPolicy.ipRelaxation (ENFORCE, BYPASS, ...) and ECA ipRelaxationPolicyType (Enforce, Bypass, Bypass_2factor, Enforce_RelaxRefresh). */
+const ipRelaxationOf = (v: unknown): OAuthApp['ipRelaxation'] => {
+  const value = (text(v) ?? '').toLowerCase();
+  if (value === 'bypass') return 'bypass';
+  if (value === 'enforce_relaxrefresh') return 'relax_refresh';
+  return 'enforce';
+};
+
+/** An IPv4 address as a number, or undefined (IPv4-mapped IPv6 addresses are read as IPv4; ::1 as 127.0.0.1). */
+const ipv4 = (address: string): number | undefined => {
+  const a = address.trim().replace(/^::ffff:/i, '');
+  const parts = (a === '::1' ? '127.0.0.1' : a).split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+};
+
+/** Whether an address lies in one of the ranges (inclusive); unreadable addresses lie in none. */
+export const inIpRanges = (address: string, ranges: Array<{ start: string; end: string }>): boolean => {
+  const ip = ipv4(address);
+  if (ip === undefined) return false;
+  return ranges.some((r) => {
+    const start = ipv4(r.start);
+    const end = ipv4(r.end);
+    return start !== undefined && end !== undefined && ip >= start && ip <= end;
+  });
+};
+
 /** OAuth apps of the org, from its ConnectedApp and External Client App metadata. */
 export const oauthApps = (components: Map<string, Map<string, MetadataComponent>>): OAuthApp[] => {
   const apps: OAuthApp[] = [];
@@ -94,6 +126,7 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       profiles: list(c.content.profileName).map(String),
       refreshTokenPolicy: text(policy?.refreshTokenPolicy),
       savedAt: Date.parse(c.lastModifiedDate),
+      ipRelaxation: ipRelaxationOf(policy?.ipRelaxation),
     });
   }
   const byApp = (type: string): Map<string, Record<string, unknown>> => {
@@ -134,6 +167,7 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       refreshTokenPolicy: text(p?.refreshTokenPolicyType),
       savedAt: globalComponent ? Date.parse(globalComponent.lastModifiedDate) : undefined,
       oauthEnabled: !(off(plug?.isEnabled) || off(plug?.isOauthPluginEnabled)),
+      ipRelaxation: ipRelaxationOf(p?.ipRelaxationPolicyType),
     });
   }
   return apps;
@@ -256,11 +290,12 @@ export class OAuthServer {
       clientSecret = clientSecret ?? decodeURIComponent(secret ?? '');
     }
     const grant = p.get('grant_type');
+    const from = req.remoteAddress ?? '127.0.0.1';
     switch (grant) {
       case 'client_credentials':
-        return this.clientCredentials(clientId, clientSecret, p.get('scope') ?? undefined);
+        return this.clientCredentials(clientId, clientSecret, p.get('scope') ?? undefined, from);
       case 'refresh_token':
-        return this.refresh(clientId, clientSecret, p.get('refresh_token') ?? undefined);
+        return this.refresh(clientId, clientSecret, p.get('refresh_token') ?? undefined, from);
       case 'urn:ietf:params:oauth:grant-type:jwt-bearer':
         return this.jwtBearer(p.get('assertion') ?? undefined);
       case null:
@@ -314,6 +349,19 @@ export class OAuthServer {
     return app.permissionSets.some((n) => psNames.includes(n.toLowerCase()));
   }
 
+  /**
+   * Login IP Ranges (OrgFlags.loginIpRanges) of the user's profile: a request from outside them is refused with
+   * invalid_grant "ip restricted" (what Salesforce answers; Login History says "Restricted IP"), unless the app
+   * relaxes IP restrictions for this grant.
+   */
+  private ipRestricted(app: OAuthApp, user: SObjectRecord, from: string, grant: 'client_credentials' | 'refresh_token'): EmuResponse | undefined {
+    if (app.ipRelaxation === 'bypass' || (app.ipRelaxation === 'relax_refresh' && grant === 'refresh_token')) return undefined;
+    const profile = String(this.deps.store.get('Profile', String(user.ProfileId))?.Name ?? '').toLowerCase();
+    const ranges = (this.deps.store.flags.loginIpRanges ?? []).filter((r) => r.profile === undefined || r.profile.toLowerCase() === profile);
+    if (ranges.length === 0 || inIpRanges(from, ranges)) return undefined;
+    return oauthError('invalid_grant', 'ip restricted');
+  }
+
   private userChecks(app: OAuthApp, user: SObjectRecord | undefined): EmuResponse | undefined {
     if (!user) return oauthError('invalid_grant', 'user hasn\'t approved this consumer');
     if (user.IsActive !== true) return oauthError('invalid_grant', 'inactive user');
@@ -342,7 +390,7 @@ export class OAuthServer {
     return { status: 200, body };
   }
 
-  private clientCredentials(clientId?: string, secret?: string, requested?: string): EmuResponse {
+  private clientCredentials(clientId?: string, secret?: string, requested?: string, from = '127.0.0.1'): EmuResponse {
     const app = this.app(clientId);
     if (!app) return oauthError('invalid_client_id', 'client identifier invalid');
     if (!secret || !app.consumerSecret || !safeEqual(secret, app.consumerSecret)) return oauthError('invalid_client', 'invalid client credentials');
@@ -352,7 +400,7 @@ export class OAuthServer {
     const user = this.user(app.clientCredentialsUser);
     if (!user) return oauthError('invalid_grant', 'no client credentials user enabled');
     // The run-as user is exempt from the permitted-users policy in this flow.
-    const failed = this.userChecks({ ...app, adminApproved: false }, user);
+    const failed = this.userChecks({ ...app, adminApproved: false }, user) ?? this.ipRestricted(app, user, from, 'client_credentials');
     if (failed) return failed;
     // refresh_token, offline_access and full are not issued in this flow.
     const unsupported = new Set(['refresh_token', 'offline_access', 'full']);
@@ -362,7 +410,7 @@ export class OAuthServer {
     return this.success(app, user.Id, scopes);
   }
 
-  private refresh(clientId?: string, secret?: string, refreshToken?: string): EmuResponse {
+  private refresh(clientId?: string, secret?: string, refreshToken?: string, from = '127.0.0.1'): EmuResponse {
     const app = this.app(clientId);
     if (!app) return oauthError('invalid_client_id', 'client identifier invalid');
     if (secret !== undefined && (!app.consumerSecret || !safeEqual(secret, app.consumerSecret))) {
@@ -374,7 +422,7 @@ export class OAuthServer {
       return oauthError('invalid_grant', 'expired access/refresh token');
     }
     const user = this.deps.store.get('User', grant.userId);
-    const failed = this.userChecks(app, user);
+    const failed = this.userChecks(app, user) ?? (user ? this.ipRestricted(app, user, from, 'refresh_token') : undefined);
     if (failed) return failed;
     return this.success(app, grant.userId, grant.scopes.filter((s) => s !== 'refresh_token'));
   }

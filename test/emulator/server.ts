@@ -265,6 +265,8 @@ export class OrgEmulator {
         headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v])),
         body: Buffer.concat(chunks),
         apiVersion: versionMatch?.[1],
+        // IPv4-mapped IPv6 (::ffff:127.0.0.1) as the plain IPv4 address login IP ranges are written in.
+        remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
       };
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       const { api, response } = await this.route(emuReq);

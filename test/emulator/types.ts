@@ -147,6 +147,14 @@ export type OrgFlags = {
    * (answers invalid_client_id), as a real org does while a new app propagates. Default 0: active at once.
    */
   oauthAppActivationDelayMs?: number;
+  /**
+   * Login IP Ranges of the users' profiles (Profile.loginIpRanges: startAddress..endAddress, IPv4): a range with a
+   * profile applies to that profile's users only, one without to every profile. When a user's profile has ranges,
+   * the token endpoint (client credentials and refresh token grants) refuses requests from an address outside them
+   * with invalid_grant "ip restricted", unless the app relaxes IP restrictions (ConnectedApp oauthPolicy.ipRelaxation
+   * BYPASS, ECA ipRelaxationPolicyType Bypass). Default: none, no restriction.
+   */
+  loginIpRanges?: Array<{ start: string; end: string; profile?: string }>;
 };
 
 /** Counters of calls by API, read by tests and benchmarks. */
@@ -204,6 +212,8 @@ export type EmuRequest = {
   apiVersion?: string;
   /** The authenticated user's id (set by the server after the session check). */
   userId?: string;
+  /** The client's IP address; when absent, 127.0.0.1 (the emulator listens on the loopback address). */
+  remoteAddress?: string;
 };
 
 /** A handler's answer. An object body is sent as JSON (application/json;charset=UTF-8). */

@@ -10,6 +10,7 @@ import {
   secretFromEnv,
   type OAuthCause,
 } from '../../src/provision/connection.js';
+import { credentialsFromFlags, tokenRequestFromFlags } from '../../src/provision/connection-flags.js';
 
 describe('connection: classifyOAuthError', () => {
   // What Salesforce answers for each cause (error / error_description), and the cause it must map to.
@@ -109,5 +110,24 @@ describe('connection: secretFromEnv', () => {
     }
     expect(err?.message).to.match(/NAME of an environment variable/);
     expect(JSON.stringify({ m: err?.message, a: err?.actions })).to.not.contain('s3cr3t-pasted.value');
+  });
+});
+
+describe('connection: flags to a token request', () => {
+  const env = { MY_SECRET: ' s3cr3t-value ', MY_REFRESH: '5Aep-refresh' };
+
+  it('normalises the domain and reads the secrets from the variables the flags name', () => {
+    expect(tokenRequestFromFlags({ domain: 'acme.my.salesforce.com', 'client-id': '3MVGabc', 'client-secret-env': 'MY_SECRET' }, env)).to.deep.equal({
+      domain: 'https://acme.my.salesforce.com',
+      clientId: '3MVGabc',
+      clientSecret: 's3cr3t-value',
+      refreshToken: undefined,
+    });
+    expect(credentialsFromFlags({ 'refresh-token-env': 'MY_REFRESH' }, env)).to.deep.equal({ clientSecret: undefined, refreshToken: '5Aep-refresh' });
+  });
+
+  it('needs one of the secrets, and checks the domain before reading them', () => {
+    expect(() => credentialsFromFlags({}, env)).to.throw().with.property('name', 'NoCredentialsError');
+    expect(() => tokenRequestFromFlags({ domain: 'http://acme.my.salesforce.com', 'client-id': 'x' }, env)).to.throw().with.property('name', 'InvalidDomain');
   });
 });

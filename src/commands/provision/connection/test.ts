@@ -1,6 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { exchangeToken, normalizeDomain, probeConnection, secretFromEnv, type GrantType, type Identity } from '../../../provision/connection.js';
+import { exchangeToken, probeConnection, type GrantType, type Identity } from '../../../provision/connection.js';
+import { connectionFlags, tokenRequestFromFlags } from '../../../provision/connection-flags.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.connection.test');
@@ -19,23 +20,6 @@ export type ConnectionTestResult = {
   dailyApiRequests: { max: number; remaining: number };
 };
 
-/** Flags shared by `connection test` and `connection token`. */
-export const connectionFlags = {
-  domain: Flags.string({ summary: messages.getMessage('flags.domain.summary'), required: true }),
-  'client-id': Flags.string({ summary: messages.getMessage('flags.client-id.summary'), required: true }),
-  'client-secret-env': Flags.string({ summary: messages.getMessage('flags.client-secret-env.summary') }),
-  'refresh-token-env': Flags.string({ summary: messages.getMessage('flags.refresh-token-env.summary') }),
-};
-
-/** The secrets from the environment variables the flags name; at least one of them must be given. */
-export const credentialsFromFlags = (flags: { 'client-secret-env'?: string; 'refresh-token-env'?: string }): { clientSecret?: string; refreshToken?: string } => {
-  if (!flags['client-secret-env'] && !flags['refresh-token-env']) throw messages.createError('error.NoCredentials');
-  return {
-    clientSecret: secretFromEnv(flags['client-secret-env'], '--client-secret-env'),
-    refreshToken: secretFromEnv(flags['refresh-token-env'], '--refresh-token-env'),
-  };
-};
-
 export default class ConnectionTest extends SfCommand<ConnectionTestResult> {
   public static readonly summary = messages.getMessage('summary');
   public static readonly description = messages.getMessage('description');
@@ -48,14 +32,13 @@ export default class ConnectionTest extends SfCommand<ConnectionTestResult> {
 
   public async run(): Promise<ConnectionTestResult> {
     const { flags } = await this.parse(ConnectionTest);
-    const domain = normalizeDomain(flags.domain);
-    const { clientSecret, refreshToken } = credentialsFromFlags(flags);
-    const clientId = flags['client-id'];
+    const request = tokenRequestFromFlags(flags);
+    const { domain, clientId, clientSecret, refreshToken } = request;
 
     this.spinner.start('Requesting an access token');
     let grant;
     try {
-      grant = await exchangeToken({ domain, clientId, clientSecret, refreshToken });
+      grant = await exchangeToken(request);
     } catch (e) {
       this.spinner.stop('failed');
       throw e;

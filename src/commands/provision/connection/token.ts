@@ -2,8 +2,8 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { exchangeToken, normalizeDomain, type GrantType } from '../../../provision/connection.js';
-import { connectionFlags, credentialsFromFlags } from './test.js';
+import { exchangeToken, type GrantType } from '../../../provision/connection.js';
+import { connectionFlags, tokenRequestFromFlags } from '../../../provision/connection-flags.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.connection.token');
@@ -45,9 +45,7 @@ export default class ConnectionToken extends SfCommand<ConnectionTokenResult> {
 
   public async run(): Promise<ConnectionTokenResult> {
     const { flags } = await this.parse(ConnectionToken);
-    const domain = normalizeDomain(flags.domain);
-    const { clientSecret, refreshToken } = credentialsFromFlags(flags);
-    const grant = await exchangeToken({ domain, clientId: flags['client-id'], clientSecret, refreshToken });
+    const grant = await exchangeToken(tokenRequestFromFlags(flags));
     const result: ConnectionTokenResult = {
       instanceUrl: grant.instanceUrl,
       grantType: grant.grantType,

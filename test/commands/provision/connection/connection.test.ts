@@ -24,6 +24,8 @@ type AppOptions = {
   adminApproved?: boolean;
   permissionSets?: string;
   profiles?: string;
+  /** ExtlClntAppOauthConfigurablePolicies.ipRelaxationPolicyType (Enforce, Bypass, ...). */
+  ipRelaxation?: string;
 };
 
 /** Every access token the emulator has issued (to prove none of them leaks). */
@@ -69,8 +71,9 @@ describe('sf provision connection test | token', function () {
     if (opts.runAs !== '') policy.clientCredentialsFlowUser = opts.runAs ?? 'integration@acme.example.com';
     if (opts.permissionSets) policy.commaSeparatedPermissionSet = opts.permissionSets;
     if (opts.profiles) policy.commaSeparatedProfile = opts.profiles;
+    policy.externalClientApplication = name;
+    if (opts.ipRelaxation) policy.ipRelaxationPolicyType = opts.ipRelaxation;
     Object.assign(policy, {
-      externalClientApplication: name,
       isClientCredentialsFlowEnabled: opts.ccEnabled ?? true,
       label: `${name}_oauthPlcy`,
       permittedUsersPolicyType: opts.adminApproved ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized',
@@ -231,6 +234,25 @@ describe('sf provision connection test | token', function () {
     } finally {
       t.emu.store.patchSystem('UserLogin', login.Id, { IsFrozen: false });
     }
+  });
+
+  it('IP restricted: the run-as user\'s profile has login IP ranges that leave out the caller; relaxing them in the app policy fixes it', async () => {
+    const key = await createApp();
+    const relaxed = await createApp({ ipRelaxation: 'Bypass' });
+    t.emu.flags.loginIpRanges = [{ start: '203.0.113.0', end: '203.0.113.255' }];
+    try {
+      const err = await expectFailure(args(key), 'IpRestricted', /Login IP Ranges/);
+      expect(err.message).to.contain('ip restricted');
+      expect((err.actions ?? []).join('\n')).to.match(/Relax IP restrictions.*ipRelaxationPolicyType Bypass/);
+      expect((err as Error & { data?: { cause?: string; error?: string } }).data).to.deep.include({ cause: 'IpRestricted', error: 'invalid_grant' });
+      const tokenErr = await runCommandError(ConnectionToken, args(key));
+      expect(tokenErr.name).to.equal('IpRestricted');
+      const { result } = await runCommand(ConnectionTest, args(relaxed));
+      expect(result.identity.username).to.equal('integration@acme.example.com');
+    } finally {
+      delete t.emu.flags.loginIpRanges;
+    }
+    expect((await runCommand(ConnectionTest, args(key))).result.success).to.equal(true);
   });
 
   it('refuses http for anything but the loopback address, and missing or unset secrets', async () => {
