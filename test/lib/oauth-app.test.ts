@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { parseRefreshTokenPolicy, scopesToMetadata, scopeToToken } from '../../src/provision/resources/oauth-app.js';
+import { connectedAppSamlDetails, ecaSamlDetails, parseRefreshTokenPolicy, scopesToMetadata, scopeToToken } from '../../src/provision/resources/oauth-app.js';
 import {
+  describeExternalClientApp,
   parseNameIdFormat,
   planExternalClientApp,
   planExternalClientAppDelete,
@@ -8,7 +9,7 @@ import {
   withSecret,
   type EcaCurrent,
 } from '../../src/provision/resources/external-client-app.js';
-import { planConnectedApp, withConnectedAppSecret } from '../../src/provision/resources/connected-app.js';
+import { describeConnectedApp, planConnectedApp, withConnectedAppSecret } from '../../src/provision/resources/connected-app.js';
 import { SECRET_PLACEHOLDER } from '../../src/provision/secrets.js';
 
 const KEY = `3MVG${'a'.repeat(81)}`;
@@ -172,5 +173,44 @@ describe('OAuth app plans (pure)', () => {
     expect(same.action).to.equal('none');
     const upd = planConnectedApp({ name: 'Ca', content: create.metadata!.content }, { name: 'Ca', oauth: false, saml: { ...saml, entityId: 'other' } }, { consumerKey: KEY, newSecret: false });
     expect(upd.fields).to.deep.equal([{ field: 'samlConfig.entityUrl', from: 'sp-entity', to: 'other' }]);
+  });
+});
+
+describe('SAML details of OAuth apps (app show / app list)', () => {
+  it('reads an External Client App\'s ExtlClntAppSamlConfigurablePolicies, leaving out what is not set', () => {
+    const app: EcaCurrent = {
+      name: 'Wiki',
+      app: { fullName: 'Wiki', content: { fullName: 'Wiki', label: 'Wiki' } },
+      saml: {
+        fullName: 'Wiki_samlPlcy',
+        content: { acsUrl: 'https://w/acs', entityUrl: 'https://w', subjectType: 'CustomAttribute', subjectCustomAttribute: 'Employee_Id__c', nameIdFormat: 'Persistent', signingAlgorithmType: 'SHA1', certificate: 'Idp_Cert', issuer: '' },
+      },
+    };
+    expect(describeExternalClientApp(app).saml).to.deep.equal({
+      acsUrl: 'https://w/acs',
+      entityId: 'https://w',
+      subjectType: 'CustomAttribute',
+      subjectCustomAttribute: 'Employee_Id__c',
+      nameIdFormat: 'Persistent',
+      signingAlgorithm: 'SHA1',
+      certificate: 'Idp_Cert',
+    });
+    expect(describeExternalClientApp({ ...app, saml: undefined })).not.to.have.property('saml');
+  });
+
+  it('reads a connected app\'s samlConfig with its own field names', () => {
+    const saml = { acsUrl: 'https://w/acs', entityUrl: 'https://w', issuer: 'https://acme.my.salesforce.com', samlNameIdFormat: 'EmailAddress', samlSigningAlgoType: 'SHA256', samlSubjectType: 'FederationId', certificate: 'Idp_Cert' };
+    expect(connectedAppSamlDetails(saml)).to.deep.equal({
+      acsUrl: 'https://w/acs',
+      entityId: 'https://w',
+      issuer: 'https://acme.my.salesforce.com',
+      subjectType: 'FederationId',
+      nameIdFormat: 'EmailAddress',
+      signingAlgorithm: 'SHA256',
+      certificate: 'Idp_Cert',
+    });
+    expect(describeConnectedApp({ name: 'Sp', content: { label: 'Sp', samlConfig: saml } }).saml?.entityId).to.equal('https://w');
+    expect(describeConnectedApp({ name: 'Sp', content: { label: 'Sp' } })).not.to.have.property('saml');
+    expect(ecaSamlDetails({})).to.deep.equal({});
   });
 });

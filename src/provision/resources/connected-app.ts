@@ -6,7 +6,7 @@
 import type { OrgClient } from '../client.js';
 import { diffFields, type Change, type FieldChange } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
-import { connectedAppRefreshPolicy, scopeToMetadata, type RefreshTokenPolicy } from './oauth-app.js';
+import { connectedAppRefreshPolicy, connectedAppSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type SamlDetails } from './oauth-app.js';
 import { SAML_DEFAULTS, type EcaDesired, type SamlDesired } from './external-client-app.js';
 import { asArray, asBool, asString } from './values.js';
 
@@ -182,6 +182,8 @@ export type ConnectedAppDetails = {
   refreshTokenPolicy?: string;
   permissionSets: string[];
   profiles: string[];
+  /** The SAML service provider, when the app has one (samlConfig). */
+  saml?: SamlDetails;
 };
 
 export const describeConnectedApp = (c: ConnectedAppCurrent): ConnectedAppDetails => {
@@ -201,5 +203,6 @@ export const describeConnectedApp = (c: ConnectedAppCurrent): ConnectedAppDetail
     refreshTokenPolicy: asString(op.refreshTokenPolicy),
     permissionSets: asArray(c.content.permissionSetName as unknown[]).map(String),
     profiles: asArray(c.content.profileName as unknown[]).map(String),
+    ...(isObj(c.content.samlConfig) ? { saml: connectedAppSamlDetails(c.content.samlConfig) } : {}),
   };
 };

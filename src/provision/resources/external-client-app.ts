@@ -10,7 +10,7 @@
 import { errorCodeOf, type OrgClient } from '../client.js';
 import { metadataChange, type Change } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
-import { scopeToMetadata, type RefreshTokenPolicy } from './oauth-app.js';
+import { ecaSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type SamlDetails } from './oauth-app.js';
 import { asBool, asString } from './values.js';
 
 export const ECA = 'ExternalClientApplication';
@@ -430,6 +430,8 @@ export type EcaDetails = {
   refreshTokenPolicy?: string;
   permissionSets: string[];
   profiles: string[];
+  /** The SAML service provider, when the app has one (ExtlClntAppSamlConfigurablePolicies). */
+  saml?: SamlDetails;
 };
 
 export const describeExternalClientApp = (c: EcaCurrent): EcaDetails => {
@@ -454,5 +456,6 @@ export const describeExternalClientApp = (c: EcaCurrent): EcaDetails => {
     refreshTokenPolicy: rt && (rt === 'SpecificLifetime' || rt === 'SpecificInactivity') ? `${rt} ${String(p.refreshTokenValidityPeriod ?? '')} ${String(p.refreshTokenValidityUnit ?? '')}`.trim() : rt,
     permissionSets: csv(p.commaSeparatedPermissionSet),
     profiles: csv(p.commaSeparatedProfile),
+    ...(c.saml ? { saml: ecaSamlDetails(c.saml.content) } : {}),
   };
 };

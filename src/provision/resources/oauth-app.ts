@@ -114,3 +114,53 @@ export const flowNames = (f: { clientCredentials: boolean; jwtBearer: boolean; w
   ...(f.jwtBearer ? ['JWT bearer'] : []),
   ...(f.webServer ? ['authorization code'] : []),
 ];
+
+/**
+ * What `app show` and `app list` tell about an app's SAML service provider (Salesforce as identity provider): from an
+ * External Client App's ExtlClntAppSamlConfigurablePolicies or a connected app's samlConfig. Values as the org
+ * stores them (a missing one means the org's default); the certificate is the API name of the org's signing
+ * certificate, never key material.
+ */
+export type SamlDetails = {
+  acsUrl?: string;
+  entityId?: string;
+  issuer?: string;
+  subjectType?: string;
+  /** A custom attribute's name when subjectType is CustomAttribute. */
+  subjectCustomAttribute?: string;
+  /** Metadata value (Unspecified, EmailAddress, Persistent, Transient). */
+  nameIdFormat?: string;
+  signingAlgorithm?: string;
+  certificate?: string;
+};
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/** Drops the keys whose value is undefined, so --json shows only what the org has. */
+const compact = (d: SamlDetails): SamlDetails => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as SamlDetails;
+
+/** SAML details of ExtlClntAppSamlConfigurablePolicies content. */
+export const ecaSamlDetails = (c: Record<string, unknown>): SamlDetails =>
+  compact({
+    acsUrl: text(c.acsUrl),
+    entityId: text(c.entityUrl),
+    issuer: text(c.issuer),
+    subjectType: text(c.subjectType),
+    subjectCustomAttribute: text(c.subjectCustomAttribute),
+    nameIdFormat: text(c.nameIdFormat),
+    signingAlgorithm: text(c.signingAlgorithmType),
+    certificate: text(c.certificate),
+  });
+
+/** SAML details of a connected app's samlConfig (ConnectedAppSamlConfig). */
+export const connectedAppSamlDetails = (c: Record<string, unknown>): SamlDetails =>
+  compact({
+    acsUrl: text(c.acsUrl),
+    entityId: text(c.entityUrl),
+    issuer: text(c.issuer),
+    subjectType: text(c.samlSubjectType),
+    subjectCustomAttribute: text(c.samlSubjectCustomAttr),
+    nameIdFormat: text(c.samlNameIdFormat),
+    signingAlgorithm: text(c.samlSigningAlgoType),
+    certificate: text(c.certificate),
+  });

@@ -13,6 +13,7 @@ export type AppListItem = {
   name: string;
   type: 'ExternalClientApplication' | 'ConnectedApp';
   label?: string;
+  /** OAuth flows the app allows, and "SAML" when it is a SAML service provider. */
   flows: string[];
   runAsUser?: string;
   consumerKey?: string;
@@ -40,7 +41,7 @@ export default class AppList extends SfCommand<AppListResult> {
       name: d.name,
       type: d.type,
       label: d.label,
-      flows: flowNames(d.flows),
+      flows: [...flowNames(d.flows), ...(d.saml ? ['SAML'] : [])],
       runAsUser: d.runAsUser,
       consumerKey: d.consumerKey,
     }));

@@ -1,6 +1,6 @@
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { assignmentFlags, runAssignment, type PermsetAssignmentResult } from './assign.js';
+import { applyAssignmentRun, assignmentFlags, planAssignmentRun, reportAssignments, usernamesOf, type PermsetAssignmentResult } from '../../../provision/assignments.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.permset.unassign');
@@ -16,6 +16,9 @@ export default class PermsetUnassign extends SfCommand<PermsetUnassignResult> {
 
   public async run(): Promise<PermsetUnassignResult> {
     const { flags } = await this.parse(PermsetUnassign);
-    return runAssignment(this, messages, flags, 'unassigned');
+    const usernames = await usernamesOf(messages, flags);
+    const plan = await planAssignmentRun(this, messages, flags, usernames, 'unassigned');
+    const changes = await applyAssignmentRun(this, plan, flags['dry-run']);
+    return reportAssignments(this, messages, plan, changes, flags['dry-run']);
   }
 }

@@ -212,6 +212,30 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     expect(stored).to.deep.include({ acsUrl: 'https://wiki.example.com/saml/acs', certificate: 'Idp_Signing', entityUrl: 'https://wiki.example.com', nameIdFormat: 'EmailAddress', signingAlgorithmType: 'SHA256', subjectType: 'FederationId' });
     expect(t.emu.components.get('ExtlClntAppGlobalOauthSettings')?.size ?? 0).to.equal(0);
 
+    // app show / app list tell the SAML settings; OAuth flows stay empty.
+    const show = await runCommand(AppShow, ['--target-org', 'emu', '--name', 'Wiki']);
+    expect(show.result.saml).to.deep.equal({
+      acsUrl: 'https://wiki.example.com/saml/acs',
+      entityId: 'https://wiki.example.com',
+      subjectType: 'FederationId',
+      nameIdFormat: 'EmailAddress',
+      signingAlgorithm: 'SHA256',
+      certificate: 'Idp_Signing',
+    });
+    const rows = Object.fromEntries((show.ux.table.args[0][0] as { data: Array<{ setting: string; value: string }> }).data.map((r) => [r.setting, r.value]));
+    expect(rows).to.deep.include({
+      'SAML ACS URL': 'https://wiki.example.com/saml/acs',
+      'SAML entity ID': 'https://wiki.example.com',
+      'SAML subject type': 'FederationId',
+      'SAML name ID format': 'EmailAddress (urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress)',
+      'SAML signing algorithm': 'SHA256',
+      'SAML signing certificate': 'Idp_Signing',
+      'OAuth flows': '(none)',
+    });
+    const list = await runCommand(AppList, ['--target-org', 'emu']);
+    expect(list.result.find((a) => a.name === 'Wiki')).to.deep.include({ type: 'ExternalClientApplication', flows: ['SAML'] });
+    expect(JSON.stringify(list.ux.table.args)).to.contain('"flows":"SAML"');
+
     const after = orgFingerprint(t.emu);
     const second = await runCommand(AppCreate, args);
     expect(second.result.changed).to.equal(false);
@@ -255,6 +279,18 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
       samlSubjectType: 'UserId',
     });
     expect(content).not.to.have.property('oauthConfig');
+    const show = await runCommand(AppShow, ['--target-org', 'emu', '--name', 'Legacy_Sp']);
+    expect(show.result).to.deep.include({ type: 'ConnectedApp' });
+    expect(show.result.saml).to.deep.equal({
+      acsUrl: 'https://wiki.example.com/saml/acs',
+      entityId: 'https://wiki.example.com',
+      subjectType: 'UserId',
+      nameIdFormat: 'Unspecified',
+      signingAlgorithm: 'SHA256',
+    });
+    const rows = Object.fromEntries((show.ux.table.args[0][0] as { data: Array<{ setting: string; value: string }> }).data.map((r) => [r.setting, r.value]));
+    expect(rows['SAML signing certificate']).to.equal("(not set: the identity provider's certificate)");
+    expect((await runCommand(AppList, ['--target-org', 'emu'])).result.find((a) => a.name === 'Legacy_Sp')).to.deep.include({ type: 'ConnectedApp', flows: ['SAML'] });
     const second = await runCommand(AppCreate, args);
     expect(second.result.changed).to.equal(false);
     const out = join(dir, 'ca');

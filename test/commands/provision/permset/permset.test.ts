@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import PermsetCreate from '../../../../src/commands/provision/permset/create.js';
+import PermsetCreate, { type PermsetCreateResult } from '../../../../src/commands/provision/permset/create.js';
 import PermsetAssign, { type PermsetAssignmentResult } from '../../../../src/commands/provision/permset/assign.js';
 import PermsetUnassign from '../../../../src/commands/provision/permset/unassign.js';
 import { loadSeed, type Seed } from '../../../emulator/seed.js';
@@ -238,5 +238,80 @@ describe('sf provision permset assign | unassign', function () {
     const r = await t.runJson<PermsetAssignmentResult>(['provision', 'permset', 'assign', '--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com,nobody@acme.example.com']);
     expect(r.code).to.equal(68);
     expect(r.json.result.users.map((u) => u.status)).to.deep.equal(['failed', 'applied']);
+  });
+});
+
+describe('sf provision permset assign | unassign in batches', function () {
+  this.timeout(180_000);
+  let t: TestOrg;
+  let dir: string;
+  const COUNT = 450;
+  const usernames = Array.from({ length: COUNT }, (_, i) => `bulk${String(i).padStart(3, '0')}@acme.example.com`);
+  before(async () => {
+    const seed = await seedWith({ users: usernames.map((username, i) => ({ username, lastName: `Bulk ${i}`, profile: 'Standard User' })) });
+    t = await setupTestOrg({ seed });
+    dir = await mkdtemp(join(tmpdir(), 'provision-bulk-'));
+  });
+  after(async () => {
+    await t?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const collectionCalls = (from: number, method: string): number =>
+    t.emu.requests.slice(from).filter((r) => r.method === method && r.path.endsWith('/composite/sobjects')).length;
+
+  it(`assigns ${COUNT} users in 3 sObject Collections calls, a re-run is a no-op, and unassigns them in 3 calls`, async () => {
+    const file = join(dir, 'users.txt');
+    await writeFile(file, `${usernames.join('\n')}\n`);
+    const args = ['--target-org', 'emu', '--name', 'Integration_API', '--users-file', file];
+
+    const start = t.emu.requests.length;
+    const first = await runCommand(PermsetAssign, args);
+    expect(first.exitCode).to.equal(0);
+    expect(first.result.users).to.have.length(COUNT);
+    expect(first.result.users.every((u) => u.action === 'assign' && u.status === 'applied')).to.equal(true);
+    expect(collectionCalls(start, 'POST')).to.equal(3);
+    expect(assignedTo(t, 'Integration_API')).to.deep.equal([...usernames].sort());
+
+    const after = orgFingerprint(t.emu);
+    const again = t.emu.requests.length;
+    const second = await runCommand(PermsetAssign, args);
+    expect(second.result.changed).to.equal(false);
+    expect(second.result.users.every((u) => u.action === 'none' && u.status === 'unchanged')).to.equal(true);
+    expect(collectionCalls(again, 'POST')).to.equal(0);
+    expect(orgFingerprint(t.emu)).to.equal(after);
+
+    const off = t.emu.requests.length;
+    const removed = await runCommand(PermsetUnassign, args);
+    expect(removed.result.users.filter((u) => u.status === 'applied')).to.have.length(COUNT);
+    expect(collectionCalls(off, 'DELETE')).to.equal(3);
+    expect(assignedTo(t, 'Integration_API')).to.deep.equal([]);
+  });
+});
+
+describe('sf provision permset create (subprocess)', function () {
+  this.timeout(180_000);
+  let t: TestOrg;
+  before(async () => {
+    t = await setupTestOrg();
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('runs bin/run.js with --json: creates, then reports no changes', async () => {
+    const argv = ['provision', 'permset', 'create', '--target-org', 'emu', '--name', 'Lead_Sync', '--api-enabled', '--object', 'Lead:read'];
+    const first = await t.runJson<PermsetCreateResult>(argv);
+    expect(first.code).to.equal(0);
+    expect(first.json.result).to.deep.include({ dryRun: false, changed: true });
+    expect(first.json.result.changes[0]).to.deep.include({ resource: 'PermissionSet', name: 'Lead_Sync', action: 'create', status: 'applied' });
+    expect(t.emu.store.records('PermissionSet').find((p) => p.Name === 'Lead_Sync')).to.include({ PermissionsApiEnabled: true });
+    const second = await t.runJson<PermsetCreateResult>(argv);
+    expect(second.code).to.equal(0);
+    expect(second.json.result.changed).to.equal(false);
+    expect(second.json.result.changes[0]).to.deep.include({ action: 'none', status: 'unchanged' });
+    const bad = await t.runJson<PermsetCreateResult>(['provision', 'permset', 'create', '--target-org', 'emu', '--name', 'Bad Name', '--api-enabled']);
+    expect(bad.code).to.equal(1);
+    expect(JSON.stringify(bad.json)).to.contain('letters, digits');
   });
 });

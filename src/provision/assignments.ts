@@ -1,0 +1,161 @@
+/*
+ * The shared run of `permset assign` and `permset unassign`: their flags, reading and planning (with spinners),
+ * applying in batches, and reporting each user's outcome. The commands only parse their flags and call these.
+ */
+import { readFile } from 'node:fs/promises';
+import { Flags, type SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { OrgClient } from './client.js';
+import { actionFor, dryRunFlag, PARTIAL_SUCCESS, step, summarize, type PlanResult } from './command.js';
+import { hasChanges, type Change } from './plan.js';
+import {
+  applyAssignments,
+  parseUsersFile,
+  planAssignments,
+  readAssignments,
+  readAssignmentTarget,
+  readUsers,
+  type AssignmentDesired,
+  type AssignmentTarget,
+} from './resources/permset-assignment.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+/** Both commands' message files have the same flag summaries; the flags are defined once from `permset assign`'s. */
+const flagMessages = Messages.loadMessages('plugin-provision', 'provision.permset.assign');
+
+/** One user's outcome. */
+export type UserOutcome = {
+  username: string;
+  action: 'assign' | 'unassign' | 'none';
+  status: Change['status'];
+  error?: { code?: string; message: string };
+};
+
+export type PermsetAssignmentResult = PlanResult & {
+  target: { kind: AssignmentTarget['kind']; name: string; id: string };
+  users: UserOutcome[];
+};
+
+/** The flags of `permset assign` and `permset unassign` (same names, same meaning). */
+export const assignmentFlags = {
+  'target-org': Flags.requiredOrg(),
+  'api-version': Flags.orgApiVersion(),
+  name: Flags.string({ summary: flagMessages.getMessage('flags.name.summary'), char: 'n', required: true }),
+  users: Flags.string({ summary: flagMessages.getMessage('flags.users.summary'), char: 'u', multiple: true, delimiter: ',', exactlyOne: ['users', 'users-file'] }),
+  'users-file': Flags.file({ summary: flagMessages.getMessage('flags.users-file.summary'), exists: true, exactlyOne: ['users', 'users-file'] }),
+  'dry-run': dryRunFlag,
+};
+
+export type AssignmentFlags = {
+  'target-org': { getConnection(v?: string): ConstructorParameters<typeof OrgClient>[0] };
+  'api-version'?: string;
+  name: string;
+  users?: string[];
+  'users-file'?: string;
+  'dry-run': boolean;
+};
+
+/** A planned run: the org, the target and one change per user. */
+export type AssignmentPlan = { client: OrgClient; target: AssignmentTarget; desired: AssignmentDesired; changes: Change[] };
+
+/** The usernames of --users or --users-file; throws error.NoUsers when there are none. */
+export const usernamesOf = async (m: Messages<string>, flags: Pick<AssignmentFlags, 'users' | 'users-file'>): Promise<string[]> => {
+  const usernames = flags['users-file']
+    ? parseUsersFile(await readFile(flags['users-file'], 'utf8'))
+    : (flags.users ?? []).map((u) => u.trim()).filter(Boolean);
+  if (!usernames.length) throw m.createError('error.NoUsers', [flags['users-file'] ? ` in ${flags['users-file']}` : '']);
+  return usernames;
+};
+
+/** Reads the target, the users and their assignments, and plans one change per user. */
+export const planAssignmentRun = async (
+  cmd: SfCommand<unknown>,
+  m: Messages<string>,
+  flags: AssignmentFlags,
+  usernames: string[],
+  desired: AssignmentDesired
+): Promise<AssignmentPlan> => {
+  const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
+  const target = await step(cmd, `Reading the permission set ${flags.name}`, m, () => readAssignmentTarget(client, flags.name));
+  if (!target) throw m.createError('error.NotFound', [flags.name], [flags.name]);
+  const users = await step(cmd, `Reading ${usernames.length} user(s)`, m, () => readUsers(client, usernames));
+  const current = await step(cmd, 'Reading their assignments', m, () =>
+    readAssignments(
+      client,
+      target,
+      users.found.map((u) => u.id)
+    )
+  );
+  return { client, target, desired, changes: planAssignments(current, users, target, desired) };
+};
+
+/** Applies the planned changes (unless dry-run or nothing to do), in batches, with a spinner. */
+export const applyAssignmentRun = async (cmd: SfCommand<unknown>, plan: AssignmentPlan, dryRun: boolean): Promise<Change[]> => {
+  if (dryRun || !hasChanges(plan.changes.filter((c) => c.status === 'planned'))) return plan.changes;
+  cmd.spinner.start(`${plan.desired === 'assigned' ? 'Assigning' : 'Unassigning'} ${plan.target.name}`);
+  const changes = await applyAssignments(plan.client, plan.changes);
+  cmd.spinner.stop(changes.some((c) => c.status === 'failed') ? 'failed' : 'done');
+  return changes;
+};
+
+/**
+ * Shows each user's outcome and the fixes for the failures; exit code 68 on partial success, an error when all
+ * failed. Returns the --json result.
+ */
+export const reportAssignments = (cmd: SfCommand<unknown>, m: Messages<string>, plan: AssignmentPlan, changes: Change[], dryRun: boolean): PermsetAssignmentResult => {
+  const { target, desired } = plan;
+  const outcomes: UserOutcome[] = changes.map((c) => ({
+    username: c.name,
+    action: c.action === 'none' ? 'none' : desired === 'assigned' ? 'assign' : 'unassign',
+    status: c.status,
+    ...(c.error ? { error: c.error } : {}),
+  }));
+  cmd.table({
+    title: `${target.kind === 'PermissionSetGroup' ? 'Permission set group' : 'Permission set'} ${target.name}`,
+    data: outcomes.map((o) => ({
+      user: o.username,
+      action: o.action === 'none' ? 'no change' : o.action,
+      status: o.status,
+      detail: o.error ? `${o.error.code ? `${o.error.code}: ` : ''}${o.error.message}` : '',
+    })),
+    columns: ['user', 'action', 'status', 'detail'],
+  });
+
+  const changed = hasChanges(plan.changes.filter((c) => c.status === 'planned'));
+  const result: PermsetAssignmentResult = {
+    dryRun,
+    changed,
+    changes: summarize(changes),
+    target: { kind: target.kind, name: target.name, id: target.id },
+    users: outcomes,
+  };
+  const failed = changes.filter((c) => c.status === 'failed');
+  const ok = changes.length - failed.length;
+  const unknown = failed.filter((c) => c.error?.code === 'USER_NOT_FOUND').map((c) => c.name);
+  const inactive = failed.filter((c) => c.error?.code === 'INACTIVE_USER').map((c) => c.name);
+  if (unknown.length) cmd.warn(m.getMessage('warning.unknownUsers', [unknown.join(', ')]));
+  if (inactive.length) cmd.warn(m.getMessage('warning.inactiveUsers', [inactive.join(', ')]));
+  const fixFor = (code: string | undefined): string => {
+    if (code === 'USER_NOT_FOUND') return m.getMessage('warning.unknownUsers', [unknown.join(', ')]);
+    if (code === 'INACTIVE_USER') return m.getMessage('warning.inactiveUsers', [inactive.join(', ')]);
+    const key = `action.${code ?? ''}`;
+    return m.messages.has(key) ? m.getMessage(key) : actionFor(code);
+  };
+  for (const f of failed.filter((c) => c.error?.code !== 'USER_NOT_FOUND' && c.error?.code !== 'INACTIVE_USER')) {
+    cmd.warn(`${f.name}: ${f.error?.message ?? ''} ${fixFor(f.error?.code)}`);
+  }
+  if (failed.length && ok === 0) {
+    throw m.createError('error.AllFailed', [failed.map((f) => `${f.name} (${f.error?.message ?? ''})`).join('; ')], [fixFor(failed[0].error?.code)]);
+  }
+  if (failed.length) {
+    cmd.warn(m.getMessage('warning.partial', [String(failed.length), String(changes.length)]));
+    process.exitCode = PARTIAL_SUCCESS;
+    return result;
+  }
+  if (dryRun && changed) cmd.log(m.getMessage('info.dryRun'));
+  else {
+    const applied = changes.filter((c) => c.status === 'applied' || c.status === 'planned').length;
+    cmd.logSuccess(m.getMessage('info.done', [String(applied), String(changes.length - applied)]));
+  }
+  return result;
+};
