@@ -164,6 +164,24 @@ export const SOBJECTS: ObjectSchema[] = [
     ],
     { createable: false, updateable: false, deletable: false }
   ),
+  // Permission set licences (object reference, PermissionSetLicense): read-only; a permission set's <license> may name one.
+  obj(
+    'PermissionSetLicense',
+    '0PL',
+    [
+      idField(),
+      ro('DeveloperName', 'string', { length: 80 }),
+      ro('MasterLabel', 'string', { length: 80 }),
+      ro('PermissionSetLicenseKey', 'string', { length: 81 }),
+      ro('TotalLicenses', 'int'),
+      ro('UsedLicenses', 'int'),
+      ro('Status', 'picklist', { picklistValues: ['Active', 'Disabled'] }),
+      ro('ExpirationDate', 'date'),
+      ro('IsAvailableForIntegrations', 'boolean'),
+      ...audit(),
+    ],
+    { createable: false, updateable: false, deletable: false, label: 'Permission Set License' }
+  ),
   obj(
     'Profile',
     '00e',

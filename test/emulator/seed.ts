@@ -43,6 +43,8 @@ export type Seed = {
     apiEnabled?: boolean;
   };
   licences?: Array<{ name: string; key: string; total: number }>;
+  /** Permission set licences (PermissionSetLicense); default: DEFAULT_PERMISSION_SET_LICENCES. */
+  permissionSetLicences?: Array<{ developerName: string; label: string; key: string; total: number; integrations?: boolean }>;
   /** `admin`: the profile grants what a System Administrator has (Manage Users, Modify All Data, View All Data, View Setup); default true for "System Administrator". */
   profiles?: Array<{ name: string; licence: string; apiEnabled?: boolean; apiOnly?: boolean; userType?: string; admin?: boolean }>;
   /** The first user is the admin the emulator's access token belongs to (unless `admin` names another). */
@@ -73,6 +75,10 @@ const DEFAULT_LICENCES = [
   { name: 'Salesforce Integration', key: 'SFDC_INTEGRATION', total: 5 },
   { name: 'Identity', key: 'Identity', total: 20 },
   { name: 'Customer Community', key: 'PID_Customer_Community', total: 50 },
+];
+/** The permission set licence every Enterprise org with the Salesforce Integration user licence has. */
+const DEFAULT_PERMISSION_SET_LICENCES = [
+  { developerName: 'SalesforceAPIIntegrationPsl', label: 'Salesforce API Integration', key: 'SalesforceAPIIntegrationPsl', total: 5, integrations: true },
 ];
 const DEFAULT_PROFILES = [
   { name: 'System Administrator', licence: 'Salesforce', apiEnabled: true },
@@ -122,6 +128,18 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       l.name.toLowerCase(),
       sys('UserLicense', { Name: l.name, MasterLabel: l.name, LicenseDefinitionKey: l.key, TotalLicenses: l.total, UsedLicenses: 0, Status: 'Active' })
     );
+  }
+  for (const l of seed.permissionSetLicences ?? DEFAULT_PERMISSION_SET_LICENCES) {
+    sys('PermissionSetLicense', {
+      DeveloperName: l.developerName,
+      MasterLabel: l.label,
+      PermissionSetLicenseKey: l.key,
+      TotalLicenses: l.total,
+      UsedLicenses: 0,
+      Status: 'Active',
+      ExpirationDate: null,
+      IsAvailableForIntegrations: l.integrations ?? false,
+    });
   }
   const profiles = new Map<string, SObjectRecord>();
   for (const p of seed.profiles ?? DEFAULT_PROFILES) {

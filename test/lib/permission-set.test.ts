@@ -7,6 +7,8 @@ import {
   licenseConflict,
   NEW_PERMISSION_SET_ID,
   PermissionSpecError,
+  resolveLicense,
+  type LicenseOption,
 } from '../../src/provision/resources/permission-set.js';
 
 describe('permission set plans', () => {
@@ -93,5 +95,19 @@ describe('permission set plans', () => {
       permittedUsersPolicyType: 'AdminApprovedPreAuthorized',
     });
     expect(planAppAccess({ kind: 'missing', appName: 'Nope' }, 'Lead_Sync', undefined)).to.equal(undefined);
+  });
+
+  it('resolves --license to a user license first, then to a permission set license by label or API name', () => {
+    const licenses: LicenseOption[] = [
+      { kind: 'user', name: 'Salesforce Integration' },
+      { kind: 'permissionSet', name: 'Salesforce API Integration', developerName: 'SalesforceAPIIntegrationPsl' },
+      { kind: 'permissionSet', name: 'Same Name', developerName: 'Same_Name' },
+      { kind: 'user', name: 'Same Name' },
+    ];
+    expect(resolveLicense(licenses, 'salesforce integration')).to.deep.equal({ kind: 'user', name: 'Salesforce Integration' });
+    expect(resolveLicense(licenses, 'Salesforce API Integration')?.kind).to.equal('permissionSet');
+    expect(resolveLicense(licenses, ' salesforceapiintegrationpsl ')?.name).to.equal('Salesforce API Integration');
+    expect(resolveLicense(licenses, 'Same Name')?.kind).to.equal('user');
+    expect(resolveLicense(licenses, 'Nope')).to.equal(undefined);
   });
 });

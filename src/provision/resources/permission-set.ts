@@ -352,6 +352,34 @@ export const readPermissionSet = async (client: OrgClient, name: string): Promis
 export const readLicenseNames = async (client: OrgClient): Promise<string[]> =>
   (await client.query<{ Name: string }>('SELECT Name FROM UserLicense')).map((r) => r.Name);
 
+/**
+ * A licence a permission set's <license> may name: the Metadata API field takes either a user licence (UserLicense.Name)
+ * or a permission set licence (PermissionSetLicense, by its label; its DeveloperName is accepted too).
+ */
+export type LicenseOption = { kind: 'user' | 'permissionSet'; name: string; developerName?: string };
+
+/** The org's user licences and permission set licences (for --license). */
+export const readLicenses = async (client: OrgClient): Promise<LicenseOption[]> => {
+  const users = await client.query<{ Name: string }>('SELECT Name FROM UserLicense');
+  const psls = await client.query<{ DeveloperName: string; MasterLabel: string }>("SELECT DeveloperName, MasterLabel FROM PermissionSetLicense WHERE Status = 'Active'");
+  return [
+    ...users.map((r): LicenseOption => ({ kind: 'user', name: r.Name })),
+    ...psls.map((r): LicenseOption => ({ kind: 'permissionSet', name: r.MasterLabel, developerName: r.DeveloperName })),
+  ];
+};
+
+/**
+ * The licence a --license value names (case-insensitive): a user licence name first, then a permission set licence
+ * label or DeveloperName; undefined when the org has none of that name.
+ */
+export const resolveLicense = (licenses: LicenseOption[], value: string): LicenseOption | undefined => {
+  const v = value.trim().toLowerCase();
+  return (
+    licenses.find((l) => l.kind === 'user' && l.name.toLowerCase() === v) ??
+    licenses.find((l) => l.kind === 'permissionSet' && (l.name.toLowerCase() === v || l.developerName?.toLowerCase() === v))
+  );
+};
+
 // ---------------------------------------------------------------------------------------------- app access
 
 export type AppAccessCurrent =

@@ -15,8 +15,9 @@ import {
   planAppAccess,
   planPermissionSet,
   readAppAccess,
-  readLicenseNames,
+  readLicenses,
   readPermissionSet,
+  resolveLicense,
   type FieldGrant,
   type ObjectGrant,
   type PermissionSetCurrent,
@@ -77,7 +78,7 @@ export default class PermsetCreate extends SfCommand<PermsetCreateResult> {
     const current = await step(this, `Reading the permission set ${name}`, messages, () => readPermissionSet(client, name));
     const asked = flags['api-enabled'] || flags['api-only'] || objects.length > 0 || fields.length > 0 || Boolean(flags.app ?? flags.label ?? flags.description ?? flags.license);
     if (!current.content && !asked) throw messages.createError('error.NothingAsked', [name]);
-    if (flags.license) await this.checkLicense(client, current, name, flags.license);
+    const license = flags.license ? await this.checkLicense(client, current, name, flags.license) : undefined;
 
     const psChange = planPermissionSet(current, {
       name,
@@ -87,7 +88,7 @@ export default class PermsetCreate extends SfCommand<PermsetCreateResult> {
       apiOnly: flags['api-only'],
       objects,
       fields,
-      license: flags.license,
+      license,
     });
     const changes: Change[] = [psChange];
     if (flags.app) changes.push(await this.planApp(client, current, name, flags.app, Boolean(flags['output-dir'])));
@@ -106,11 +107,21 @@ export default class PermsetCreate extends SfCommand<PermsetCreateResult> {
     return appChange;
   }
 
-  private async checkLicense(client: OrgClient, current: PermissionSetCurrent, name: string, license: string): Promise<void> {
-    const names = await step(this, 'Reading the user licenses', messages, () => readLicenseNames(client));
-    if (!names.some((n) => n.toLowerCase() === license.toLowerCase())) throw messages.createError('error.UnknownLicense', [license], [names.join(', ')]);
-    const conflict = licenseConflict(current, { name, license });
+  /**
+   * The license the permission set is tied to, as the org names it: a user license or a permission set license (the
+   * Metadata API's <license> takes either). Users of a permission set license still need it assigned to them.
+   */
+  private async checkLicense(client: OrgClient, current: PermissionSetCurrent, name: string, value: string): Promise<string> {
+    const licenses = await step(this, 'Reading the licenses', messages, () => readLicenses(client));
+    const license = resolveLicense(licenses, value);
+    if (!license) {
+      const list = (kind: 'user' | 'permissionSet'): string => licenses.filter((l) => l.kind === kind).map((l) => l.name).join(', ') || '(none)';
+      throw messages.createError('error.UnknownLicense', [value], [list('user'), list('permissionSet')]);
+    }
+    const conflict = licenseConflict(current, { name, license: license.name });
     if (conflict) throw messages.createError('error.LicenseChange', [name, conflict.from, conflict.to], [conflict.from]);
+    if (license.kind === 'permissionSet') this.info(messages.getMessage('info.PermissionSetLicense', [name, license.name]));
+    return license.name;
   }
 
   /**

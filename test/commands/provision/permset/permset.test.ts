@@ -81,8 +81,28 @@ describe('sf provision permset create', function () {
     const err = await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'Integration_API', '--license', 'Salesforce Integration']);
     expect(err.message).to.contain('its license cannot change');
     const unknown = await runCommandError(PermsetCreate, ['--target-org', 'emu', '--name', 'X_Y', '--license', 'Nope', '--api-enabled']);
-    expect(unknown.message).to.contain('no user license named "Nope"');
+    expect(unknown.message).to.contain('no user license or permission set license named "Nope"');
     expect(unknown.actions?.[0]).to.contain('Salesforce Integration');
+    expect(unknown.actions?.[1]).to.contain('Salesforce API Integration');
+  });
+
+  it('ties the permission set to a permission set license (label or API name) and says users need that license assigned', async () => {
+    expect(t.emu.store.records('PermissionSetLicense').map((l) => l.MasterLabel)).to.include('Salesforce API Integration');
+    const args = ['--target-org', 'emu', '--name', 'Api_Integration', '--api-enabled'];
+    const first = await runCommand(PermsetCreate, [...args, '--license', 'SalesforceAPIIntegrationPsl']);
+    expect(first.result.changes[0]).to.deep.include({ action: 'create', status: 'applied' });
+    expect(t.emu.components.get('PermissionSet')!.get('Api_Integration')!.content.license).to.equal('Salesforce API Integration');
+    const info = first.ux.info.args.flat().join('\n');
+    expect(info).to.contain('permission set license "Salesforce API Integration"');
+    expect(info).to.contain('PermissionSetLicenseAssign');
+
+    const after = orgFingerprint(t.emu);
+    const second = await runCommand(PermsetCreate, [...args, '--license', 'salesforce api integration']);
+    expect(second.result.changed).to.equal(false);
+    expect(orgFingerprint(t.emu)).to.equal(after);
+    // The user license of a similar name is another license: the permission set's license cannot change to it.
+    const err = await runCommandError(PermsetCreate, [...args, '--license', 'Salesforce Integration']);
+    expect(err.message).to.contain('"Salesforce API Integration"; its license cannot change to "Salesforce Integration"');
   });
 
   it('refuses bad names, bad access and unknown apps with the fix', async () => {
