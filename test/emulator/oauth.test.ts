@@ -62,6 +62,11 @@ describe('emulator: OAuth grants and the emulator CLI', function () {
   it('JWT bearer: a signed assertion for a user gives a token; bad signature, audience and expiry do not', async () => {
     const claims = { iss: key, sub: 'admin@acme.example.com', aud: 'https://login.salesforce.com', exp: Math.floor(Date.now() / 1000) + 300 };
     const grant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+    // Users self-authorize this app: until the user has approved it once, JWT bearer is refused.
+    const unapproved = await token({ grant_type: grant, assertion: jwt(claims) });
+    expect(unapproved.status).to.equal(400);
+    expect(unapproved.body).to.deep.include({ error: 'invalid_grant', error_description: "user hasn't approved this consumer" });
+    emu.oauth.issueRefreshToken(emu.adminUserId, key);
     const ok = await token({ grant_type: grant, assertion: jwt(claims) });
     expect(ok.status).to.equal(200);
     expect(ok.body.instance_url).to.equal(emu.instanceUrl);
@@ -91,8 +96,9 @@ describe('emulator: OAuth grants and the emulator CLI', function () {
   it('a frozen or API-disabled user gets no token', async () => {
     const grant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
     const claims = { iss: key, sub: 'sam.sales@acme.example.com', aud: 'https://login.salesforce.com', exp: Math.floor(Date.now() / 1000) + 300 };
-    expect((await token({ grant_type: grant, assertion: jwt(claims) })).status).to.equal(200);
     const sam = emu.store.find('User', (u) => u.Username === 'sam.sales@acme.example.com')!;
+    emu.oauth.issueRefreshToken(String(sam.Id), key); // Sam approved the app once
+    expect((await token({ grant_type: grant, assertion: jwt(claims) })).status).to.equal(200);
     const login = emu.store.find('UserLogin', (l) => l.UserId === sam.Id)!;
     emu.store.patchSystem('UserLogin', login.Id, { IsFrozen: true });
     expect((await token({ grant_type: grant, assertion: jwt(claims) })).body.error_description).to.equal('user is frozen');

@@ -452,6 +452,11 @@ export class OAuthServer {
     if (!audiences.some((a) => aud.replace(/\/$/, '') === a.replace(/\/$/, ''))) return oauthError('invalid_grant', 'audience is invalid');
     const user = this.user(text(claims.sub));
     if (!user) return oauthError('invalid_grant', 'user hasn\'t approved this consumer');
+    // JWT bearer has no consent screen: where users self-authorize, the user must have approved the app before
+    // (a web-server or user-agent flow, which left a refresh token); admin-approved apps check the profile instead.
+    if (!app.adminApproved && ![...this.refreshTokens.values()].some((r) => r.clientId === app.consumerKey && r.userId === user.Id)) {
+      return oauthError('invalid_grant', 'user hasn\'t approved this consumer');
+    }
     const failed = this.userChecks(app, user);
     if (failed) return failed;
     return this.success(app, user.Id, app.scopes.filter((s) => s !== 'refresh_token'));
