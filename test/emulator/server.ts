@@ -212,6 +212,17 @@ export class OrgEmulator {
   }
 
   /** The /limits answer; DailyApiRequests really decreases with each counted call. */
+  /** A permission set's <license>: a user licence by name, or a permission set licence by label or API name. */
+  private licenseIdOf(license: string | undefined): string | null {
+    if (!license) return null;
+    const is = (v: unknown): boolean => String(v ?? '').toLowerCase() === license.toLowerCase();
+    return (
+      this.store.records('UserLicense').find((l) => is(l.Name))?.Id ??
+      this.store.records('PermissionSetLicense').find((l) => is(l.MasterLabel) || is(l.DeveloperName))?.Id ??
+      null
+    );
+  }
+
   public limits(): Record<string, unknown> {
     const daily = { Max: this.dailyApiMax, Remaining: Math.max(0, this.dailyApiMax - this.dailyApiUsed) };
     return {
@@ -518,7 +529,7 @@ export class OrgEmulator {
             PermissionsApiUserOnly: has('ApiUserOnly'),
             PermissionsViewSetup: has('ViewSetup'),
             // <license> names a user licence; assignments then need a user on that licence.
-            LicenseId: str(c.license) ? this.store.records('UserLicense').find((l) => String(l.Name).toLowerCase() === String(c.license).toLowerCase())?.Id ?? null : null,
+            LicenseId: this.licenseIdOf(str(c.license) ?? undefined),
           },
           false,
           '0PS'

@@ -92,6 +92,8 @@ describe('sf provision permset create', function () {
     const first = await runCommand(PermsetCreate, [...args, '--license', 'SalesforceAPIIntegrationPsl']);
     expect(first.result.changes[0]).to.deep.include({ action: 'create', status: 'applied' });
     expect(t.emu.components.get('PermissionSet')!.get('Api_Integration')!.content.license).to.equal('Salesforce API Integration');
+    const psl = t.emu.store.find('PermissionSetLicense', (l) => l.MasterLabel === 'Salesforce API Integration')!;
+    expect(t.emu.store.find('PermissionSet', (p) => p.Name === 'Api_Integration')?.LicenseId).to.equal(psl.Id);
     const info = first.ux.info.args.flat().join('\n');
     expect(info).to.contain('permission set license "Salesforce API Integration"');
     expect(info).to.contain('PermissionSetLicenseAssign');
