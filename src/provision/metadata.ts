@@ -130,3 +130,33 @@ export const applyMetadataChanges = async (client: OrgClient, changes: Change[])
   }
   return changes.map((c) => outcome.get(c) ?? c);
 };
+
+/**
+ * Deletes metadata in the order of the changes (children before parents), one component per call, and stops at
+ * the first failure: what depends on a component that could not be deleted is left for the next run.
+ */
+export const applyMetadataDeletes = async (client: OrgClient, changes: Change[]): Promise<Change[]> => {
+  const out: Change[] = [];
+  let failed = false;
+  for (const c of changes) {
+    if (c.action !== 'delete' || failed) {
+      out.push(c);
+      continue;
+    }
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      const res: unknown = await client.call(() => client.conn.metadata.delete(c.resource, [c.name]));
+      const r = (Array.isArray(res) ? res[0] : res) as SaveResultLike | undefined;
+      if (r?.success === true || r?.success === 'true') out.push({ ...c, status: 'applied' });
+      else {
+        const error = firstError(r?.errors);
+        out.push({ ...c, status: 'failed', error: r?.errors ? error : { message: 'The org refused the deletion without saying why.' } });
+        failed = true;
+      }
+    } catch (e) {
+      out.push({ ...c, status: 'failed', error: { code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) } });
+      failed = true;
+    }
+  }
+  return out;
+};

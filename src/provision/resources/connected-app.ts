@@ -6,7 +6,7 @@
 import type { OrgClient } from '../client.js';
 import { diffFields, type Change, type FieldChange } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
-import { connectedAppRefreshPolicy, connectedAppSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type SamlDetails } from './oauth-app.js';
+import { connectedAppRefreshPolicy, connectedAppSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type AppDetails } from './oauth-app.js';
 import { SAML_DEFAULTS, type EcaDesired, type SamlDesired } from './external-client-app.js';
 import { asArray, asBool, asString } from './values.js';
 
@@ -168,23 +168,7 @@ export const withConnectedAppSecret = (changes: Change[], secret: string): Chang
     return { ...c, metadata: { ...c.metadata, content: { ...content, oauthConfig } } };
   });
 
-export type ConnectedAppDetails = {
-  name: string;
-  type: 'ConnectedApp';
-  label?: string;
-  contactEmail?: string;
-  consumerKey?: string;
-  callbackUrl?: string;
-  scopes: string[];
-  flows: { clientCredentials: boolean; jwtBearer: boolean; webServer: boolean };
-  runAsUser?: string;
-  permittedUsers?: string;
-  refreshTokenPolicy?: string;
-  permissionSets: string[];
-  profiles: string[];
-  /** The SAML service provider, when the app has one (samlConfig). */
-  saml?: SamlDetails;
-};
+export type ConnectedAppDetails = AppDetails<'ConnectedApp'>;
 
 export const describeConnectedApp = (c: ConnectedAppCurrent): ConnectedAppDetails => {
   const oc = isObj(c.content.oauthConfig) ? c.content.oauthConfig : {};

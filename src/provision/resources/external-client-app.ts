@@ -7,10 +7,10 @@
  * Plans never hold the consumer secret: a plan shows "(secret, not shown)" and `withSecret` puts the secret into
  * the global settings component only on the way to the Metadata API.
  */
-import { errorCodeOf, type OrgClient } from '../client.js';
+import type { OrgClient } from '../client.js';
 import { metadataChange, type Change } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
-import { ecaSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type SamlDetails } from './oauth-app.js';
+import { ecaSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type AppDetails } from './oauth-app.js';
 import { asBool, asString } from './values.js';
 
 export const ECA = 'ExternalClientApplication';
@@ -387,52 +387,7 @@ export const planExternalClientAppDelete = (current: EcaCurrent | undefined, nam
   ];
 };
 
-/** Deletes metadata in the order of the changes (children before parents); stops at the first failure. */
-export const applyMetadataDeletes = async (client: OrgClient, changes: Change[]): Promise<Change[]> => {
-  const out: Change[] = [];
-  let failed = false;
-  for (const c of changes) {
-    if (c.action !== 'delete' || failed) {
-      out.push(c);
-      continue;
-    }
-    try {
-      // eslint-disable-next-line no-await-in-loop
-      const res = (await client.call(() => client.conn.metadata.delete(c.resource, [c.name]))) as unknown;
-      const r = (Array.isArray(res) ? res[0] : res) as { success?: boolean | string; errors?: { statusCode?: string; message?: string } | Array<{ statusCode?: string; message?: string }> };
-      const ok = r?.success === true || r?.success === 'true';
-      if (ok) out.push({ ...c, status: 'applied' });
-      else {
-        const e = Array.isArray(r?.errors) ? r.errors[0] : r?.errors;
-        out.push({ ...c, status: 'failed', error: { code: e?.statusCode, message: e?.message ?? 'The org refused the deletion without saying why.' } });
-        failed = true;
-      }
-    } catch (e) {
-      out.push({ ...c, status: 'failed', error: { code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) } });
-      failed = true;
-    }
-  }
-  return out;
-};
-
-/** What `app show` and `app list` tell about an External Client App. Never the secret. */
-export type EcaDetails = {
-  name: string;
-  type: 'ExternalClientApplication';
-  label?: string;
-  contactEmail?: string;
-  consumerKey?: string;
-  callbackUrl?: string;
-  scopes: string[];
-  flows: { clientCredentials: boolean; jwtBearer: boolean; webServer: boolean };
-  runAsUser?: string;
-  permittedUsers?: string;
-  refreshTokenPolicy?: string;
-  permissionSets: string[];
-  profiles: string[];
-  /** The SAML service provider, when the app has one (ExtlClntAppSamlConfigurablePolicies). */
-  saml?: SamlDetails;
-};
+export type EcaDetails = AppDetails<'ExternalClientApplication'>;
 
 export const describeExternalClientApp = (c: EcaCurrent): EcaDetails => {
   const g = c.global?.content ?? {};

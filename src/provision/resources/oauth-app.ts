@@ -134,6 +134,25 @@ export type SamlDetails = {
   certificate?: string;
 };
 
+/** What `app show` and `app list` tell about an app, of either kind. Never the secret. */
+export type AppDetails<T extends OAuthAppType> = {
+  name: string;
+  type: T;
+  label?: string;
+  contactEmail?: string;
+  consumerKey?: string;
+  callbackUrl?: string;
+  scopes: string[];
+  flows: { clientCredentials: boolean; jwtBearer: boolean; webServer: boolean };
+  runAsUser?: string;
+  permittedUsers?: string;
+  refreshTokenPolicy?: string;
+  permissionSets: string[];
+  profiles: string[];
+  /** The SAML service provider, when the app has one (ExtlClntAppSamlConfigurablePolicies or samlConfig). */
+  saml?: SamlDetails;
+};
+
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
 /** Drops the keys whose value is undefined, so --json shows only what the org has. */

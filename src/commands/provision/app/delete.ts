@@ -3,7 +3,8 @@ import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { actionFor, carryOut, dryRunFlag, renderPlan, step, summarize, type PlanResult } from '../../../provision/command.js';
 import { hasChanges } from '../../../provision/plan.js';
-import { applyMetadataDeletes, planExternalClientAppDelete, readExternalClientApp } from '../../../provision/resources/external-client-app.js';
+import { applyMetadataDeletes } from '../../../provision/metadata.js';
+import { planExternalClientAppDelete, readExternalClientApp } from '../../../provision/resources/external-client-app.js';
 import { readConnectedApps } from '../../../provision/resources/connected-app.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
