@@ -1,23 +1,18 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
-import { Messages } from '@salesforce/core';
-import { exchangeToken, probeConnection, type GrantType, type Identity } from '../../../provision/connection.js';
+import { Messages, SfError } from '@salesforce/core';
+import { AccessSpecError, parseAccessSpecs } from '../../../provision/access-check.js';
 import { connectionFlags, tokenRequestFromFlags } from '../../../provision/connection-flags.js';
+import { renderAccess, renderConnectionTest, testConnection, type ConnectionTestResult, type Stage } from '../../../provision/connection-test.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.connection.test');
 
-export type ConnectionTestResult = {
-  success: true;
-  domain: string;
-  instanceUrl: string;
-  grantType: GrantType;
-  apiVersion: string;
-  identity: Identity;
-  scopes: string[];
-  edition: string;
-  orgName: string;
-  isSandbox: boolean;
-  dailyApiRequests: { max: number; remaining: number };
+export type { ConnectionTestResult } from '../../../provision/connection-test.js';
+
+const STAGES: Record<Stage, string> = {
+  token: 'Requesting an access token',
+  probe: 'Calling the API with the token',
+  access: 'Checking what the token may do',
 };
 
 export default class ConnectionTest extends SfCommand<ConnectionTestResult> {
@@ -27,65 +22,32 @@ export default class ConnectionTest extends SfCommand<ConnectionTestResult> {
 
   public static readonly flags = {
     ...connectionFlags,
+    object: Flags.string({ summary: messages.getMessage('flags.object.summary'), multiple: true }),
+    field: Flags.string({ summary: messages.getMessage('flags.field.summary'), multiple: true }),
+    'permission-set': Flags.string({ summary: messages.getMessage('flags.permission-set.summary'), default: 'Integration_Access' }),
     'api-version': Flags.orgApiVersion({ summary: messages.getMessage('flags.api-version.summary') }),
   };
 
   public async run(): Promise<ConnectionTestResult> {
     const { flags } = await this.parse(ConnectionTest);
     const request = tokenRequestFromFlags(flags);
-    const { domain, clientId, clientSecret, refreshToken } = request;
-
-    this.spinner.start('Requesting an access token');
-    let grant;
+    let requirement;
     try {
-      grant = await exchangeToken(request);
+      requirement = (flags.object ?? flags.field) ? parseAccessSpecs(flags.object, flags.field) : undefined;
     } catch (e) {
-      this.spinner.stop('failed');
+      if (e instanceof AccessSpecError) throw messages.createError('error.InvalidAccess', [e.kind, e.spec]);
       throw e;
     }
-    this.spinner.stop();
-    this.spinner.start('Calling the API with the token');
-    let probe;
     try {
-      probe = await probeConnection(grant, { apiVersion: flags['api-version'], clientId, clientSecret, refreshToken });
+      const result = await testConnection(request, { apiVersion: flags['api-version'], requirement, permissionSet: flags['permission-set'] }, (stage, state) => {
+        if (state === 'start') this.spinner.start(STAGES[stage]);
+        else this.spinner.stop(state === 'failed' ? 'failed' : undefined);
+      });
+      renderConnectionTest(this, result, request.clientId);
+      return result;
     } catch (e) {
-      this.spinner.stop('failed');
+      if (e instanceof SfError && e.name === 'MissingAccess') renderAccess(this, (e.data as ConnectionTestResult).access);
       throw e;
     }
-    this.spinner.stop();
-
-    const result: ConnectionTestResult = {
-      success: true,
-      domain,
-      instanceUrl: grant.instanceUrl,
-      grantType: grant.grantType,
-      apiVersion: probe.apiVersion,
-      identity: probe.identity,
-      scopes: grant.scopes,
-      edition: probe.edition,
-      orgName: probe.orgName,
-      isSandbox: probe.isSandbox,
-      dailyApiRequests: probe.dailyApiRequests,
-    };
-    this.logSuccess(messages.getMessage('info.success', [clientId, domain, grant.grantType]));
-    this.table({
-      title: messages.getMessage('info.title'),
-      data: [
-        { field: 'Username', value: result.identity.username },
-        { field: 'User ID', value: result.identity.userId },
-        { field: 'Org ID', value: result.identity.orgId },
-        { field: 'Org', value: `${result.orgName}${result.isSandbox ? ' (sandbox)' : ''}` },
-        { field: 'Edition', value: result.edition },
-        { field: 'Instance URL', value: result.instanceUrl },
-        { field: 'Scopes', value: result.scopes.join(' ') },
-        { field: 'Daily API requests left', value: `${result.dailyApiRequests.remaining} of ${result.dailyApiRequests.max}` },
-        { field: 'API version', value: result.apiVersion },
-      ],
-      columns: [
-        { key: 'field', name: 'Field' },
-        { key: 'value', name: 'Value' },
-      ],
-    });
-    return result;
   }
 }

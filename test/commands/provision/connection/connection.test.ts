@@ -115,8 +115,9 @@ describe('sf provision connection test | token', function () {
     expect(result.identity).to.deep.include({ username: 'integration@acme.example.com', userId: integ.Id, orgId: t.emu.orgId });
     expect(result.scopes).to.deep.equal(['api']);
     expect(result.dailyApiRequests.max).to.equal(15_000);
-    // The limits call itself and the Organization query count: two API requests.
-    expect(t.emu.dailyApiUsed - usedBefore).to.equal(2);
+    // The limits call itself and the Organization query count: two API requests; then one describe each of Lead,
+    // Contact and User for the default access survey.
+    expect(t.emu.dailyApiUsed - usedBefore).to.equal(5);
     expect(result.dailyApiRequests.remaining).to.equal(15_000 - usedBefore - 1);
     const text = captured(ux, result);
     expect(text).to.contain('integration@acme.example.com');
