@@ -92,6 +92,30 @@ describe('emulator: OAuth consumer secrets are write-only', function () {
   });
 });
 
+describe('emulator: ConnectedApp required fields', function () {
+  this.timeout(60_000);
+  let t: TestOrg;
+  beforeEach(async () => {
+    t = await setupTestOrg();
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('refuses a ConnectedApp without contactEmail or label (the WSDL requires both), where the org allows new connected apps', async () => {
+    t.emu.flags.connectedAppCreationAllowed = true;
+    const md = t.org.getConnection().metadata as unknown as {
+      create(type: string, m: object): Promise<{ success: boolean | string; errors?: { statusCode: string; message: string } | Array<{ statusCode: string; message: string }> }>;
+    };
+    const noEmail = await md.create('ConnectedApp', { fullName: 'C1', label: 'C1', oauthConfig: { callbackUrl: 'https://x/cb', scopes: ['Api'] } });
+    expect(String(noEmail.success)).to.equal('false');
+    expect([noEmail.errors].flat().map((e) => [e?.statusCode, e?.message])).to.deep.equal([['REQUIRED_FIELD_MISSING', 'Required field is missing: contactEmail']]);
+    const noLabel = await md.create('ConnectedApp', { fullName: 'C1', contactEmail: 'a@b.c' });
+    expect(JSON.stringify(noLabel.errors)).to.contain('Required field is missing: label');
+    expect(t.emu.components.get('ConnectedApp')?.has('C1') ?? false).to.equal(false);
+  });
+});
+
 describe('emulator: External Client App plugins, SAML policies and propagation', function () {
   this.timeout(60_000);
   let t: TestOrg;

@@ -8,7 +8,7 @@ import { diffFields, type Change, type FieldChange } from '../plan.js';
 import { SECRET_PLACEHOLDER } from '../secrets.js';
 import { connectedAppRefreshPolicy, connectedAppSamlDetails, scopeToMetadata, type RefreshTokenPolicy, type AppDetails } from './oauth-app.js';
 import { SAML_DEFAULTS, type EcaDesired, type SamlDesired } from './external-client-app.js';
-import { asArray, asBool, asString } from './values.js';
+import { asArray, asBool, asString, soqlString } from './values.js';
 
 export const CONNECTED_APP = 'ConnectedApp';
 
@@ -58,6 +58,27 @@ export const readConnectedApps = async (client: OrgClient, names?: string[]): Pr
   const read = await client.readMetadata<{ fullName: string }>(CONNECTED_APP, wanted);
   return read.map((r) => ({ name: r.fullName, content: stripSecret(r as Record<string, unknown>) })).sort((a, b) => a.name.localeCompare(b.name));
 };
+
+/** The email of the user the connection runs as (User.Email is required, so every user has one). */
+export const readRunningUserEmail = async (client: OrgClient): Promise<string | undefined> => {
+  const username = client.conn.getUsername();
+  if (!username) return undefined;
+  const rows = await client.query<{ Email?: string }>(`SELECT Email FROM User WHERE Username = ${soqlString(username)}`);
+  return asString(rows[0]?.Email);
+};
+
+/**
+ * A new connected app's contact email when none is given: the running user's. The Metadata WSDL (v66) requires
+ * ConnectedApp.contactEmail and label (no minOccurs="0"; the Metadata API Developer Guide marks both "Required"), so an
+ * app without them is refused with REQUIRED_FIELD_MISSING; the label defaults to the name in `planConnectedApp`.
+ * That Setup's New Connected App form pre-fills Contact Email with the admin's own email is unconfirmed (no source
+ * found); it is the default the flag's help promises. Existing apps keep theirs.
+ */
+export const withDefaultContactEmail = async (
+  client: OrgClient,
+  desired: ConnectedAppDesired,
+  current: ConnectedAppCurrent | undefined
+): Promise<ConnectedAppDesired> => (current || desired.contactEmail ? desired : { ...desired, contactEmail: await readRunningUserEmail(client) });
 
 const sortedLower = (v: unknown[]): string[] => [...new Set(v.map((s) => String(s).toLowerCase()))].sort();
 const sameSet = (a: unknown[], b: unknown[]): boolean => JSON.stringify(sortedLower(a)) === JSON.stringify(sortedLower(b));

@@ -302,6 +302,10 @@ export async function saveComponent(
   if (contentB64 !== undefined && body === undefined && contentB64 !== null) body = Buffer.from(String(contentB64), 'base64');
 
   // ---- per-type platform rules
+  // Spring '26 (Help article 005228017: "Connected App creation via APIs (including the Metadata API) is blocked in the
+  // same way as the UI"). This runs after the WSDL check, so a ConnectedApp without contactEmail or label gets
+  // REQUIRED_FIELD_MISSING first even where creation is off. Which of the two a real org reports first, and its exact
+  // refusal text and status code, are unconfirmed (no source found).
   if (type === 'ConnectedApp' && !existing && mode !== 'seed' && !ctx.flags.connectedAppCreationAllowed) {
     throw err(
       'FIELD_INTEGRITY_EXCEPTION',

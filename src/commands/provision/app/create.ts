@@ -20,7 +20,14 @@ import {
   type EcaDesired,
   type SamlDesired,
 } from '../../../provision/resources/external-client-app.js';
-import { describeConnectedApp, planConnectedApp, readConnectedApps, withConnectedAppSecret, type ConnectedAppCurrent } from '../../../provision/resources/connected-app.js';
+import {
+  describeConnectedApp,
+  planConnectedApp,
+  readConnectedApps,
+  withConnectedAppSecret,
+  withDefaultContactEmail,
+  type ConnectedAppCurrent,
+} from '../../../provision/resources/connected-app.js';
 import { matchNameOrLabel } from '../../../provision/resources/values.js';
 import { readCertificates } from '../../../provision/resources/certificate.js';
 import { readIdentityProvider } from '../../../provision/resources/identity-provider.js';
@@ -259,7 +266,9 @@ export default class AppCreate extends SfCommand<AppCreateResult> {
       connected: (await readConnectedApps(client, [name]))[0],
     }));
     checkType(name, isEca, eca, connected);
-    const desired = await this.resolveSaml(client, wanted, flags['idp-cert']);
+    const resolved = await this.resolveSaml(client, wanted, flags['idp-cert']);
+    // A connected app needs a contact email: by default the running user's.
+    const desired = isEca ? resolved : await step(this, 'Reading your email', messages, () => withDefaultContactEmail(client, resolved, connected));
     const exists = appExists(isEca, eca, connected);
     const oauth = isEca ? wantsOauth(eca, desired) : wantsOauthCa(desired, connected);
     const forFiles = Boolean(flags['output-dir']);

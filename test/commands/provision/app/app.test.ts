@@ -169,6 +169,30 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     expect((await token(t, ok.result.consumerKey!, secret)).status).to.equal(200);
   });
 
+  it('connected apps without --contact-email: the plain Spring \'26 refusal; where allowed, the running user\'s email and the name as label', async () => {
+    t.emu.store.patchSystem('User', t.emu.adminUserId, { Email: 'ada.admin@acme.example.org' });
+    const args = ['--target-org', 'emu', '--name', 'Legacy', '--type', 'connected-app', '--client-credentials-user', t.emu.adminUsername];
+    const err = await runCommandError(AppCreate, [...args, '--show-secret']);
+    expect(err.message).to.contain('refused to create the connected app Legacy');
+    expect(err.message).to.contain('creating connected apps is disabled');
+    expect(err.message).not.to.match(/required field|contactEmail/i);
+    expect(err.actions?.join(' ')).to.contain('External Client App');
+    expect(t.emu.components.get('ConnectedApp')?.has('Legacy') ?? false).to.equal(false);
+
+    t.emu.flags.connectedAppCreationAllowed = true;
+    const dry = await runCommand(AppCreate, [...args, '--dry-run']);
+    expect(dry.result.changes[0].fields.map((f) => [f.field, f.to])).to.deep.include.members([
+      ['contactEmail', 'ada.admin@acme.example.org'],
+      ['label', 'Legacy'],
+    ]);
+    const ok = await runCommand(AppCreate, [...args, '--show-secret']);
+    expect(ok.result.changes[0]).to.deep.include({ resource: 'ConnectedApp', action: 'create', status: 'applied' });
+    expect(t.emu.components.get('ConnectedApp')?.get('Legacy')?.content).to.include({ contactEmail: 'ada.admin@acme.example.org', label: 'Legacy' });
+    // An existing app keeps its contact email: nothing to change.
+    t.emu.store.patchSystem('User', t.emu.adminUserId, { Email: 'someone.else@acme.example.org' });
+    expect((await runCommand(AppCreate, args)).result.changed).to.equal(false);
+  });
+
   it('runs as a subprocess with --json, and the secret stays out of stdout and stderr', async () => {
     const secretFile = join(dir, 's.secret');
     const r = await t.runJson<{ changed: boolean; consumerKey: string }>(['provision', 'app', 'create', ...ecaArgs(), '--secret-file', secretFile]);
