@@ -1,10 +1,11 @@
 /*
- * OAuth 2.0 of the emulated org: /services/oauth2/token (client credentials, refresh token, JWT bearer),
- * userinfo, revoke, and the session table every other API checks access tokens against.
+ * OAuth 2.0 of the emulated org: /services/oauth2/authorize (the web-server flow's login and consent pages, with
+ * PKCE), /services/oauth2/token (authorization code, client credentials, refresh token, JWT bearer), userinfo,
+ * revoke, and the session table every other API checks access tokens against.
  * Apps are read from the org's metadata (ConnectedApp, External Client App settings), so a deployed app
  * is the app the token endpoint knows.
  */
-import { createPublicKey, createVerify, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, createVerify, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { randomBase62 } from './ids.js';
 import type { OrgStore } from './store.js';
 import type { EmuRequest, EmuResponse, MetadataComponent, SObjectRecord } from './types.js';
@@ -40,12 +41,22 @@ export type OAuthApp = {
    * the refresh token grant), 'enforce' (the default; Bypass_2factor counts as enforce, API flows have no second factor).
    */
   ipRelaxation: 'enforce' | 'bypass' | 'relax_refresh';
+  /**
+   * The callback URLs of the web-server flow: callbackUrl holds one per line (Salesforce's Setup field takes several,
+   * one a line; commas are read as separators too). redirect_uri must equal one of them exactly.
+   */
+  callbackUrls: string[];
+  /** "Require Secret for Web Server Flow" off (isConsumerSecretOptional=true); by default the secret is required. */
+  consumerSecretOptional: boolean;
+  /** "Require Proof Key for Code Exchange (PKCE)" (isPkceRequired). */
+  pkceRequired: boolean;
 };
 
 const text = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v as string));
 const truthy = (v: unknown): boolean => v === true || v === 'true';
 const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 const csv = (v: unknown): string[] => (text(v) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const callbackUrls = (v: unknown): string[] => (text(v) ?? '').split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean);
 
 /** Scope names of ConnectedAppOauthAccessScope enum values and of ECA comma-separated scopes. */
 const SCOPE_NAMES: Record<string, string> = {
@@ -127,6 +138,9 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       refreshTokenPolicy: text(policy?.refreshTokenPolicy),
       savedAt: Date.parse(c.lastModifiedDate),
       ipRelaxation: ipRelaxationOf(policy?.ipRelaxation),
+      callbackUrls: callbackUrls(oc.callbackUrl),
+      consumerSecretOptional: truthy(oc.isConsumerSecretOptional),
+      pkceRequired: truthy(oc.isPkceRequired),
     });
   }
   const byApp = (type: string): Map<string, Record<string, unknown>> => {
@@ -168,6 +182,9 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       savedAt: globalComponent ? Date.parse(globalComponent.lastModifiedDate) : undefined,
       oauthEnabled: !(off(plug?.isEnabled) || off(plug?.isOauthPluginEnabled)),
       ipRelaxation: ipRelaxationOf(p?.ipRelaxationPolicyType),
+      callbackUrls: callbackUrls(g.callbackUrl),
+      consumerSecretOptional: truthy(g.isConsumerSecretOptional),
+      pkceRequired: truthy(g.isPkceRequired),
     });
   }
   return apps;
@@ -177,6 +194,66 @@ const oauthError = (error: string, description: string, status = 400): EmuRespon
   status,
   body: { error, error_description: description },
 });
+
+/**
+ * The password of every seeded user that has none of its own (seed `users[].password`): the emulator's login page
+ * accepts it for the web-server flow. Salesforce never exposes passwords through an API; this is the emulator's only one.
+ */
+export const DEFAULT_USER_PASSWORD = 'Emulator-Passw0rd';
+
+/** Authorization codes live this long (Salesforce: 15 minutes; see authorizationCode below). */
+export const AUTHORIZATION_CODE_LIFETIME_MS = 15 * 60 * 1000;
+
+/** An authorization started at /services/oauth2/authorize, between the login page and the consent page. */
+type PendingAuthorization = {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  userId?: string;
+  expiresAt: number;
+};
+
+/** An issued authorization code (single use). */
+type AuthorizationCode = Omit<PendingAuthorization, 'state' | 'userId'> & { userId: string; used: boolean };
+
+const escapeHtml = (v: string): string =>
+  v.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+const htmlPage = (title: string, body: string, status = 200): EmuResponse => ({
+  status,
+  headers: { 'Content-Type': 'text/html;charset=UTF-8', 'Cache-Control': 'no-store' },
+  body: `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>\n${body}\n</body></html>\n`,
+});
+
+/**
+ * Salesforce's answer to an authorize request it cannot send back to the client (unknown client_id, a redirect_uri
+ * that is not a callback URL of the app, a scope the app does not have): its own error page, never a redirect to the
+ * redirect_uri. Salesforce redirects to /setup/secur/RemoteAccessErrorPage.apexp?error=...&error_description=...
+ * (seen in reports of real orgs); the emulator shows that page in place, with the same error and description.
+ */
+const authorizeErrorPage = (error: string, description: string): EmuResponse =>
+  htmlPage(
+    'Error',
+    `<p>We can't authorize you because of an OAuth error. For more information, contact your Salesforce administrator.</p>\n` +
+      `<p id="error" data-error="${escapeHtml(error)}">${escapeHtml(error)}: ${escapeHtml(description)}</p>`,
+    400
+  );
+
+/** A 302 to the client's redirect_uri with the given parameters added to its query. */
+const redirectTo = (redirectUri: string, params: Record<string, string | undefined>): EmuResponse => {
+  const url = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return { status: 302, headers: { Location: url.toString(), 'Cache-Control': 'no-store' }, body: '' };
+};
+
+/** RFC 7636: S256 = BASE64URL(SHA256(verifier)); plain = the verifier itself. */
+const pkceMatches = (verifier: string, challenge: string, method: 'S256' | 'plain'): boolean => {
+  const computed = method === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url');
+  return safeEqual(computed, challenge);
+};
 
 const safeEqual = (a: string, b: string): boolean => {
   const ab = Buffer.from(a);
@@ -195,6 +272,11 @@ const b64urlJson = (part: string): Record<string, unknown> | undefined => {
 export class OAuthServer {
   private sessions = new Map<string, Session>();
   private refreshTokens = new Map<string, { userId: string; clientId: string; scopes: string[] }>();
+  /** Authorizations between the login page and the consent page, by the id their forms carry. */
+  private pending = new Map<string, PendingAuthorization>();
+  private codes = new Map<string, AuthorizationCode>();
+  /** Passwords of users that have their own (seed `password`); everyone else has DEFAULT_USER_PASSWORD. */
+  private passwords = new Map<string, string>();
 
   public constructor(
     private readonly deps: {
@@ -209,6 +291,20 @@ export class OAuthServer {
   public reset(): void {
     this.sessions.clear();
     this.refreshTokens.clear();
+    this.pending.clear();
+    this.codes.clear();
+    this.passwords.clear();
+  }
+
+  /** Sets a user's password for the login page of the web-server flow. */
+  public setPassword(userId: string, password: string): void {
+    this.passwords.set(userId, password);
+  }
+
+  /** Ages an authorization code past its lifetime (tests of expired codes). */
+  public expireAuthorizationCode(code: string): void {
+    const c = this.codes.get(code);
+    if (c) c.expiresAt = 0;
   }
 
   /** A new access token in Salesforce's shape: <orgId>!<opaque>. */
@@ -258,6 +354,8 @@ export class OAuthServer {
 
   public handle(req: EmuRequest, rest: string): EmuResponse {
     switch (rest) {
+      case 'authorize':
+        return req.method === 'POST' ? this.authorizeStep(this.params(req)) : this.authorizeStart(req.query);
       case 'token':
         return req.method === 'POST' ? this.token(req) : oauthError('invalid_request', 'must use HTTP POST', 400);
       case 'userinfo':
@@ -292,6 +390,8 @@ export class OAuthServer {
     const grant = p.get('grant_type');
     const from = req.remoteAddress ?? '127.0.0.1';
     switch (grant) {
+      case 'authorization_code':
+        return this.authorizationCode(clientId, clientSecret, p);
       case 'client_credentials':
         return this.clientCredentials(clientId, clientSecret, p.get('scope') ?? undefined, from);
       case 'refresh_token':
@@ -377,12 +477,14 @@ export class OAuthServer {
     const session = this.issueToken(userId, scopes, app.consumerKey);
     const instance = this.deps.instanceUrl();
     const issuedAt = String(Date.now());
+    const id = `${instance}/id/${this.deps.orgId}/${userId}`;
     const body: Record<string, unknown> = {
       access_token: session.token,
-      signature: randomBytes(32).toString('base64'),
+      // Salesforce: Base64 HMAC-SHA256 of the id URL and issued_at, keyed with the consumer secret (a client can check it).
+      signature: app.consumerSecret ? createHmac('sha256', app.consumerSecret).update(`${id}${issuedAt}`).digest('base64') : randomBytes(32).toString('base64'),
       scope: scopes.join(' '),
       instance_url: instance,
-      id: `${instance}/id/${this.deps.orgId}/${userId}`,
+      id,
       token_type: 'Bearer',
       issued_at: issuedAt,
     };
@@ -425,6 +527,186 @@ export class OAuthServer {
     const failed = this.userChecks(app, user) ?? (user ? this.ipRestricted(app, user, from, 'refresh_token') : undefined);
     if (failed) return failed;
     return this.success(app, grant.userId, grant.scopes.filter((s) => s !== 'refresh_token'));
+  }
+
+  // ------------------------------------------------------------ web-server flow (authorization code with PKCE)
+
+  /**
+   * GET /services/oauth2/authorize: checks the request as Salesforce does, then shows the login page. Errors about the
+   * client itself (client_id, redirect_uri, scopes) are shown on Salesforce's error page; once the redirect_uri is
+   * known to be the app's, errors go back to it as ?error=...&error_description=...&state=... (RFC 6749 4.1.2.1).
+   */
+  private authorizeStart(q: URLSearchParams): EmuResponse {
+    const app = this.app(q.get('client_id') ?? undefined);
+    if (!app) return authorizeErrorPage('invalid_client_id', 'client identifier invalid');
+    const redirectUri = q.get('redirect_uri') ?? '';
+    // Exact match, character for character, against one of the app's callback URLs (no prefix or pattern matching).
+    if (!app.callbackUrls.includes(redirectUri)) return authorizeErrorPage('redirect_uri_mismatch', 'redirect_uri must match configuration');
+    // The emulator has only the web-server flow (response_type=code); the wording of this error is not confirmed.
+    if (q.get('response_type') !== 'code') return authorizeErrorPage('unsupported_response_type', 'response type not supported');
+    const requested = (q.get('scope') ?? '').split(/\s+/).filter(Boolean);
+    // Without a scope parameter Salesforce grants the scopes of the app.
+    const scopes = requested.length ? [...new Set(requested)] : app.scopes;
+    const allowed = (s: string): boolean =>
+      app.scopes.includes(s) ||
+      (s === 'offline_access' && app.scopes.includes('refresh_token')) ||
+      (s === 'refresh_token' && app.scopes.includes('offline_access')) ||
+      (s === 'id' && app.scopes.length > 0) ||
+      (app.scopes.includes('full') && s !== 'refresh_token' && s !== 'offline_access');
+    // Salesforce shows this on its error page (error=invalid_scope&error_description=the requested scope is not allowed).
+    if (!scopes.every(allowed)) return authorizeErrorPage('invalid_scope', 'the requested scope is not allowed');
+    const state = q.get('state') ?? undefined;
+    const back = (error: string, description: string): EmuResponse => redirectTo(redirectUri, { error, error_description: description, state });
+    const challenge = q.get('code_challenge') ?? undefined;
+    const method = q.get('code_challenge_method') ?? undefined;
+    // Salesforce documents code_challenge as the base64url SHA-256 of the verifier (S256, also when no method is given);
+    // 'plain' is RFC 7636's other method, accepted here, but Salesforce's support of it is not confirmed.
+    // The error wording for a bad method, a malformed challenge and a missing required challenge is not confirmed.
+    if (challenge !== undefined && method !== undefined && method !== 'S256' && method !== 'plain') return back('invalid_request', 'invalid code_challenge_method');
+    const challengeMethod = challenge === undefined ? undefined : method === 'plain' ? 'plain' : 'S256';
+    if (challenge !== undefined && (challengeMethod === 'S256' ? !/^[A-Za-z0-9_-]{43}$/.test(challenge) : !/^[A-Za-z0-9._~-]{43,128}$/.test(challenge))) {
+      return back('invalid_request', 'invalid code challenge');
+    }
+    if (app.pkceRequired && challenge === undefined) return back('invalid_request', 'missing required code challenge');
+    const tx = randomBase62(32, randomBytes(32));
+    this.pending.set(tx, {
+      clientId: app.consumerKey,
+      redirectUri,
+      scopes,
+      state,
+      codeChallenge: challenge,
+      codeChallengeMethod: challengeMethod,
+      expiresAt: Date.now() + AUTHORIZATION_CODE_LIFETIME_MS,
+    });
+    return this.loginPage(tx);
+  }
+
+  /** POST /services/oauth2/authorize: the login form (step=login) or the consent form (step=consent). */
+  private authorizeStep(p: URLSearchParams): EmuResponse {
+    const txId = p.get('tx') ?? '';
+    const tx = this.pending.get(txId);
+    if (!tx || tx.expiresAt <= Date.now()) {
+      this.pending.delete(txId);
+      return authorizeErrorPage('invalid_request', 'the authorization request expired; start again from the application');
+    }
+    const app = this.app(tx.clientId);
+    if (!app) return authorizeErrorPage('invalid_client_id', 'client identifier invalid');
+    const back = (error: string, description: string): EmuResponse => {
+      this.pending.delete(txId);
+      return redirectTo(tx.redirectUri, { error, error_description: description, state: tx.state });
+    };
+    if (p.get('step') === 'login') {
+      const user = this.user(p.get('username') ?? undefined);
+      const password = p.get('pw') ?? '';
+      // Inactive users cannot log in at all: the login page says the same as for a wrong password.
+      if (!user || user.IsActive !== true || !safeEqual(password, this.passwords.get(user.Id) ?? DEFAULT_USER_PASSWORD)) {
+        return this.loginPage(txId, "Please check your username and password. If you still can't log in, contact your Salesforce administrator.");
+      }
+      // The token endpoint's checks of the user (frozen, API access, pre-authorisation of admin-approved apps). How
+      // Salesforce words each of them in the web-server flow is not confirmed; the emulator sends the token
+      // endpoint's error and description back to the redirect_uri.
+      const refused = this.userChecks(app, user);
+      if (refused) {
+        const answer = refused.body as { error: string; error_description: string };
+        return back(answer.error, answer.error_description);
+      }
+      tx.userId = user.Id;
+      // Users of an admin-approved app are pre-authorised: no consent page.
+      if (app.adminApproved) {
+        this.pending.delete(txId);
+        return this.issueCode(tx);
+      }
+      return this.consentPage(txId, app, tx.scopes);
+    }
+    if (p.get('step') === 'consent' && tx.userId) {
+      if (p.get('decision') !== 'allow') return back('access_denied', 'end-user denied authorization');
+      this.pending.delete(txId);
+      return this.issueCode(tx);
+    }
+    return authorizeErrorPage('invalid_request', 'unexpected form');
+  }
+
+  private loginPage(tx: string, error?: string): EmuResponse {
+    const instance = this.deps.instanceUrl();
+    return htmlPage(
+      'Login | Salesforce',
+      [
+        `<h1>${escapeHtml(new URL(instance).host)}</h1>`,
+        error ? `<div id="error" role="alert">${escapeHtml(error)}</div>` : '',
+        '<form id="login_form" method="POST" action="/services/oauth2/authorize">',
+        `<input type="hidden" name="tx" value="${escapeHtml(tx)}">`,
+        '<input type="hidden" name="step" value="login">',
+        '<label for="username">Username</label> <input id="username" name="username" type="email">',
+        '<label for="password">Password</label> <input id="password" name="pw" type="password">',
+        '<input id="Login" type="submit" name="Login" value="Log In">',
+        '</form>',
+      ].join('\n')
+    );
+  }
+
+  private consentPage(tx: string, app: OAuthApp, scopes: string[]): EmuResponse {
+    return htmlPage(
+      'Allow Access?',
+      [
+        '<h1>Allow Access?</h1>',
+        `<p><strong id="app">${escapeHtml(app.name)}</strong> is asking to:</p>`,
+        `<ul id="scopes">${scopes.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>`,
+        '<form id="consent_form" method="POST" action="/services/oauth2/authorize">',
+        `<input type="hidden" name="tx" value="${escapeHtml(tx)}">`,
+        '<input type="hidden" name="step" value="consent">',
+        '<button id="oaapprove" type="submit" name="decision" value="allow">Allow</button>',
+        '<button id="oadeny" type="submit" name="decision" value="deny">Deny</button>',
+        '</form>',
+      ].join('\n')
+    );
+  }
+
+  /** The authorization code, back to the redirect_uri with the client's state. */
+  private issueCode(tx: PendingAuthorization): EmuResponse {
+    const code = `aPrx${randomBase62(76, randomBytes(76))}`;
+    this.codes.set(code, {
+      clientId: tx.clientId,
+      userId: tx.userId!,
+      redirectUri: tx.redirectUri,
+      scopes: tx.scopes,
+      codeChallenge: tx.codeChallenge,
+      codeChallengeMethod: tx.codeChallengeMethod,
+      expiresAt: Date.now() + AUTHORIZATION_CODE_LIFETIME_MS,
+      used: false,
+    });
+    return redirectTo(tx.redirectUri, { code, state: tx.state });
+  }
+
+  /**
+   * grant_type=authorization_code. Confirmed from Salesforce's documentation and reports of real orgs: the secret is
+   * required unless the app turns off "Require Secret for Web Server Flow" (isConsumerSecretOptional); a used code
+   * answers invalid_grant "expired authorization code"; a verifier that does not match the challenge answers
+   * invalid_grant "invalid code verifier" (the documentation says invalid_request; real orgs answer invalid_grant);
+   * a missing verifier for a code issued with a challenge answers invalid_grant. Not confirmed: the description of an
+   * unknown code ("invalid authorization code"), the answer to a redirect_uri other than the authorize request's
+   * (redirect_uri_mismatch, as at the authorize endpoint), and the code lifetime (15 minutes).
+   */
+  private authorizationCode(clientId: string | undefined, secret: string | undefined, p: URLSearchParams): EmuResponse {
+    const app = this.app(clientId);
+    if (!app) return oauthError('invalid_client_id', 'client identifier invalid');
+    const secretOk = secret !== undefined ? Boolean(app.consumerSecret) && safeEqual(secret, app.consumerSecret ?? '') : app.consumerSecretOptional;
+    if (!secretOk) return oauthError('invalid_client', 'invalid client credentials');
+    const code = this.codes.get(p.get('code') ?? '');
+    if (!code || code.clientId !== app.consumerKey) return oauthError('invalid_grant', 'invalid authorization code');
+    if (code.used || code.expiresAt <= Date.now()) return oauthError('invalid_grant', 'expired authorization code');
+    if ((p.get('redirect_uri') ?? '') !== code.redirectUri) return oauthError('redirect_uri_mismatch', 'redirect_uri must match configuration');
+    if (code.codeChallenge !== undefined) {
+      const verifier = p.get('code_verifier');
+      if (!verifier || !pkceMatches(verifier, code.codeChallenge, code.codeChallengeMethod ?? 'S256')) return oauthError('invalid_grant', 'invalid code verifier');
+    }
+    // Single use, whatever follows.
+    code.used = true;
+    const user = this.deps.store.get('User', code.userId);
+    const refused = this.userChecks(app, user);
+    if (refused) return refused;
+    // A refresh token only with the refresh_token (offline_access) scope; it then works with the refresh_token grant.
+    const refresh = code.scopes.includes('refresh_token') || code.scopes.includes('offline_access') ? this.issueRefreshToken(code.userId, app.consumerKey, code.scopes) : undefined;
+    return this.success(app, code.userId, code.scopes, refresh);
   }
 
   private jwtBearer(assertion?: string): EmuResponse {

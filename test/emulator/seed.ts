@@ -25,6 +25,8 @@ export type SeedUser = {
   title?: string;
   /** Portal users: the Contact (by Email) the user belongs to. */
   contactEmail?: string;
+  /** Password on the emulator's login page (web-server flow); default: DEFAULT_USER_PASSWORD of oauth.ts. */
+  password?: string;
 };
 
 export type Seed = {
@@ -213,6 +215,7 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       ContactId: u.contactEmail ? contacts.get(u.contactEmail.toLowerCase())?.Id ?? null : null,
     });
     userIds.set(u.username.toLowerCase(), rec.Id);
+    if (u.password) emu.oauth.setPassword(rec.Id, u.password);
     if (u.frozen) {
       const login = store.find('UserLogin', (l) => l.UserId === rec.Id);
       if (login) store.patchSystem('UserLogin', login.Id, { IsFrozen: true });
