@@ -5,21 +5,27 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { XMLBuilder } from 'fast-xml-parser';
-import { RegistryAccess } from '@salesforce/source-deploy-retrieve';
+import type * as FastXmlParser from 'fast-xml-parser';
+import type * as SourceDeployRetrieve from '@salesforce/source-deploy-retrieve';
 import { errorCodeOf, type OrgClient } from './client.js';
 import type { Change, MetadataComponent } from './plan.js';
+import { lazy } from './lazy.js';
 
 export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
 
-const builder = new XMLBuilder({
-  format: true,
-  indentBy: '    ',
-  suppressEmptyNode: false,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  processEntities: true,
-});
+const fastXmlParser = lazy<typeof FastXmlParser>('fast-xml-parser');
+const sdr = lazy<typeof SourceDeployRetrieve>('@salesforce/source-deploy-retrieve');
+
+let builder: FastXmlParser.XMLBuilder | undefined;
+const xmlBuilder = (): FastXmlParser.XMLBuilder =>
+  (builder ??= new (fastXmlParser().XMLBuilder)({
+    format: true,
+    indentBy: '    ',
+    suppressEmptyNode: false,
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    processEntities: true,
+  }));
 
 /** Drops undefined values and turns booleans and numbers into the strings the XML holds, keeping key order. */
 const toXmlValue = (v: unknown): unknown => {
@@ -38,15 +44,15 @@ const toXmlValue = (v: unknown): unknown => {
 export const toMetadataXml = (component: MetadataComponent): string => {
   const fields: Record<string, unknown> = { ...component.content };
   delete fields.fullName;
-  const body = builder.build({ [component.type]: { '@_xmlns': METADATA_NS, ...(toXmlValue(fields) as Record<string, unknown>) } });
+  const body = xmlBuilder().build({ [component.type]: { '@_xmlns': METADATA_NS, ...(toXmlValue(fields) as Record<string, unknown>) } });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 };
 
-let registry: RegistryAccess | undefined;
+let registry: SourceDeployRetrieve.RegistryAccess | undefined;
 
 /** Folder, file suffix and whether the type has a separate content file, from SDR's registry. */
 export const sourceLayout = (type: string): { directoryName: string; suffix: string; hasContent: boolean } => {
-  registry ??= new RegistryAccess();
+  registry ??= new (sdr().RegistryAccess)();
   // Org settings (SecuritySettings, AddressSettings, ...) share SDR's Settings type; ExtlClntApp*Settings are types of their own.
   const isOrgSettings = type.endsWith('Settings') && type !== 'Settings' && !type.startsWith('ExtlClntApp');
   const entry = registry.getTypeByName(isOrgSettings ? 'Settings' : type);

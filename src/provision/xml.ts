@@ -6,7 +6,10 @@
  * (fast-xml-parser's XMLValidator), and resolves namespaces from xmlns declarations. The result is a small,
  * namespace-aware tree of XNode.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type * as FastXmlParser from 'fast-xml-parser';
+import { lazy } from './lazy.js';
+
+const fastXmlParser = lazy<typeof FastXmlParser>('fast-xml-parser');
 
 /** One element of a parsed document. */
 export type XNode = {
@@ -123,22 +126,24 @@ const decodeBytes = (bytes: Buffer): string => {
   return bytes.toString('utf8');
 };
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  allowBooleanAttributes: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: '#comment',
-  cdataPropName: '#cdata',
-  maxNestedTags: 1000,
-});
+let xmlParser: FastXmlParser.XMLParser | undefined;
+const parser = (): FastXmlParser.XMLParser =>
+  (xmlParser ??= new (fastXmlParser().XMLParser)({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    allowBooleanAttributes: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    commentPropName: '#comment',
+    cdataPropName: '#cdata',
+    maxNestedTags: 1000,
+  }));
 
 type RawNode = Record<string, unknown>;
 type Scope = ReadonlyMap<string, string>;
@@ -272,14 +277,14 @@ function preflight(text: string): void {
 export function parseXml(input: string | Buffer, options: ParseXmlOptions = {}): XNode {
   const text = inputText(input, options.maxBytes ?? DEFAULT_MAX_XML_BYTES);
   preflight(text);
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  const valid = fastXmlParser().XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     throw new XmlParseError(`The file is not well-formed XML: ${msg} (line ${line}, column ${col}).`, line, col);
   }
   let top: unknown;
   try {
-    top = parser.parse(text);
+    top = parser().parse(text);
   } catch (e) {
     throw new XmlParseError(`The file could not be parsed as XML: ${e instanceof Error ? e.message : String(e)}.`);
   }

@@ -7,13 +7,22 @@ import { generateKeyPair as generateKeyPairCb, randomBytes, webcrypto } from 'no
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { certificateDetails, describeCertificateText, type CertificateDetails } from '../x509.js';
 
 const generateKeyPair = promisify(generateKeyPairCb);
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let x509Module: typeof X509 | undefined;
+/** @peculiar/x509 (and the reflect-metadata polyfill it needs first), loaded on first use, over node's WebCrypto. */
+const loadX509 = async (): Promise<typeof X509> => {
+  if (!x509Module) {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    x509Module = x509;
+  }
+  return x509Module;
+};
 
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,6 +71,7 @@ export const generateKeyPairAndCertificate = async (opts: GenerateOptions = {}):
   // A positive serial number: the first byte's high bit cleared, never all zeros.
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x01;
+  const x509 = await loadX509();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
     name: [{ CN: [commonName] }],
