@@ -237,7 +237,7 @@ const htmlPage = (title: string, body: string, status = 200): EmuResponse => ({
 const authorizeErrorPage = (error: string, description: string): EmuResponse =>
   htmlPage(
     'Error',
-    `<p>We can't authorize you because of an OAuth error. For more information, contact your Salesforce administrator.</p>\n` +
+    "<p>We can't authorize you because of an OAuth error. For more information, contact your Salesforce administrator.</p>\n" +
       `<p id="error" data-error="${escapeHtml(error)}">${escapeHtml(error)}: ${escapeHtml(description)}</p>`,
     400
   );
