@@ -78,7 +78,8 @@ export const withDefaultContactEmail = async (
   client: OrgClient,
   desired: ConnectedAppDesired,
   current: ConnectedAppCurrent | undefined
-): Promise<ConnectedAppDesired> => (current || desired.contactEmail ? desired : { ...desired, contactEmail: await readRunningUserEmail(client) });
+): Promise<ConnectedAppDesired> =>
+  current !== undefined || desired.contactEmail ? desired : { ...desired, contactEmail: await readRunningUserEmail(client) };
 
 const sortedLower = (v: unknown[]): string[] => [...new Set(v.map((s) => String(s).toLowerCase()))].sort();
 const sameSet = (a: unknown[], b: unknown[]): boolean => JSON.stringify(sortedLower(a)) === JSON.stringify(sortedLower(b));

@@ -266,9 +266,7 @@ export default class AppCreate extends SfCommand<AppCreateResult> {
       connected: (await readConnectedApps(client, [name]))[0],
     }));
     checkType(name, isEca, eca, connected);
-    const resolved = await this.resolveSaml(client, wanted, flags['idp-cert']);
-    // A connected app needs a contact email: by default the running user's.
-    const desired = isEca ? resolved : await step(this, 'Reading your email', messages, () => withDefaultContactEmail(client, resolved, connected));
+    const desired = await this.withContactEmail(client, await this.resolveSaml(client, wanted, flags['idp-cert']), isEca, connected);
     const exists = appExists(isEca, eca, connected);
     const oauth = isEca ? wantsOauth(eca, desired) : wantsOauthCa(desired, connected);
     const forFiles = Boolean(flags['output-dir']);
@@ -319,6 +317,11 @@ export default class AppCreate extends SfCommand<AppCreateResult> {
     const secretWanted = Boolean(flags['secret-file']) || flags['show-secret'];
     if (o.newSecret && !o.dryRun && !secretWanted) throw messages.createError('error.SecretNowhere');
     if (!o.newSecret && secretWanted && o.had) this.warn(messages.getMessage('warning.secretKept', [flags.name, flags.name]));
+  }
+
+  /** A connected app needs a contact email: by default, the running user's. */
+  private async withContactEmail(client: OrgClient, desired: EcaDesired, isEca: boolean, connected: ConnectedAppCurrent | undefined): Promise<EcaDesired> {
+    return isEca ? desired : step(this, 'Reading your email', messages, () => withDefaultContactEmail(client, desired, connected));
   }
 
   /** Puts the signing certificate's API name into the desired SAML configuration. */
