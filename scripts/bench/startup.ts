@@ -1,0 +1,197 @@
+/*
+ * Start-up benchmark: every command's `--help` through bin/run.js, side by side with a bare SfCommand.
+ *
+ * The bare command is a one-command oclif plugin built at run time in a temp dir: the same package.json oclif
+ * settings, a copy of bin/run.js, an oclif manifest, node_modules linked to this repository's, and one command that
+ * does what every command here must do and nothing else (imports SfCommand, Flags and Messages, loads its messages,
+ * declares --target-org and --api-version). Because --target-org has a dynamic default, oclif imports the command
+ * module for --help, as it does for this plugin's commands that take --target-org; commands without such a flag
+ * (cert generate, connection test|token) answer --help from the manifest alone.
+ *
+ * Runs are interleaved (bare, command 1, bare, command 2, ..., bare) in a shuffled order each round, under a
+ * throw-away HOME; each command's ratio is, per round, its time over the mean of the bare runs just before and just
+ * after it, and the table gives the medians over the rounds. Ratios cancel most of the noise of a shared machine;
+ * the milliseconds do not.
+ *
+ *   npm run bench -- startup [--runs 5] [--filter sso] [--check] [--max-ratio 1.2]
+ */
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { machine, markdownTable, median, shuffled, timeRun } from './stats.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BARE_ID = 'bare';
+const BARE_PLUGIN = 'bench-bare';
+
+export const description = "every command's --help against a bare SfCommand loaded the same way (ratio; goal <= 1.2)";
+
+type PackageJson = {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  oclif: Record<string, unknown>;
+};
+
+type ManifestCommand = { id: string; hidden?: boolean; hasDynamicHelp?: boolean };
+
+const BARE_COMMAND = `import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('${BARE_PLUGIN}', '${BARE_ID}');
+
+export default class Bare extends SfCommand {
+  static summary = messages.getMessage('summary');
+  static description = messages.getMessage('description');
+  static examples = messages.getMessages('examples');
+  static flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Bare);
+    return { username: flags['target-org'].getUsername() };
+  }
+}
+`;
+
+const BARE_MESSAGES = `# summary
+
+Do nothing: the start-up baseline.
+
+# description
+
+A command with the imports and flags every command needs, and nothing else.
+
+# examples
+
+- Do nothing:
+
+  <%= config.bin %> <%= command.id %> --target-org myorg
+`;
+
+/** Writes the bare one-command plugin under `dir` and returns its bin/run.js. */
+const writeBarePlugin = async (dir: string): Promise<string> => {
+  const pjson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+  const barePjson = {
+    name: BARE_PLUGIN,
+    version: '0.0.0',
+    type: 'module',
+    files: ['/lib', '/messages', '/oclif.manifest.json'],
+    dependencies: pjson.dependencies,
+    devDependencies: pjson.devDependencies,
+    oclif: { ...pjson.oclif, commands: './lib/commands', topics: {} },
+  };
+  await mkdir(join(dir, 'lib', 'commands'), { recursive: true });
+  await mkdir(join(dir, 'messages'), { recursive: true });
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify(barePjson, undefined, 2));
+  await writeFile(join(dir, 'lib', 'commands', `${BARE_ID}.js`), BARE_COMMAND);
+  await writeFile(join(dir, 'messages', `${BARE_ID}.md`), BARE_MESSAGES);
+  await cp(join(ROOT, 'bin', 'run.js'), join(dir, 'bin', 'run.js'));
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // The same kind of manifest as this plugin's (npm run build writes it), so neither side globs lib/commands.
+  timeRun(process.execPath, [join(ROOT, 'node_modules', 'oclif', 'bin', 'run.js'), 'manifest'], { cwd: dir });
+  return join(dir, 'bin', 'run.js');
+};
+
+type Scenario = { label: string; run: string; argv: string[]; loadsModule: boolean };
+
+const commandsOf = async (filter: string | undefined): Promise<Scenario[]> => {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, ManifestCommand> };
+  const runJs = join(ROOT, 'bin', 'run.js');
+  return Object.values(manifest.commands)
+    .filter((c) => filter === undefined || c.id.includes(filter) || c.id.replace(/:/g, ' ').includes(filter))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((c) => ({ label: `sf ${c.id.replace(/:/g, ' ')} --help`, run: runJs, argv: [...c.id.split(':'), '--help'], loadsModule: c.hasDynamicHelp === true }));
+};
+
+const fmtMs = (ms: number): string => ms.toFixed(0);
+const fmtRatio = (r: number): string => r.toFixed(2);
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string', default: '5' },
+      filter: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      'max-ratio': { type: 'string', default: '1.2' },
+    },
+    strict: true,
+  });
+  const runs = Number(values.runs);
+  const maxRatio = Number(values['max-ratio']);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
+  if (!(maxRatio > 0)) throw new Error(`--max-ratio must be a positive number, not ${values['max-ratio']}`);
+
+  const commands = await commandsOf(values.filter);
+  if (commands.length === 0) throw new Error(`No command matches --filter ${values.filter ?? ''}`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'provision-bench-'));
+  try {
+    const bare: Scenario = { label: `bare SfCommand (${BARE_ID} --help)`, run: await writeBarePlugin(join(dir, 'plugin')), argv: [BARE_ID, '--help'], loadsModule: true };
+    const home = join(dir, 'home');
+    await mkdir(home);
+    // The same environment for both sides: a throw-away HOME (no user plugins, no config), production mode.
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, USERPROFILE: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local', 'share') };
+    delete env.NODE_ENV;
+    delete env.NODE_OPTIONS;
+    const time = (s: Scenario): number => timeRun(process.execPath, [s.run, ...s.argv], { env, cwd: home });
+
+    const before = machine();
+    process.stderr.write(`startup: ${commands.length} commands, ${runs} rounds, bare plugin in ${dir}\n`);
+    // Warm-up (file cache, oclif's cache directories): each once, untimed.
+    for (const s of [bare, ...commands]) time(s);
+
+    const bareMs: number[] = [];
+    const ms = new Map<string, number[]>(commands.map((c) => [c.label, []]));
+    const ratios = new Map<string, number[]>(commands.map((c) => [c.label, []]));
+    for (let round = 1; round <= runs; round++) {
+      process.stderr.write(`round ${round}/${runs}\n`);
+      let previousBare = time(bare);
+      bareMs.push(previousBare);
+      for (const c of shuffled(commands, round)) {
+        const t = time(c);
+        const nextBare = time(bare);
+        bareMs.push(nextBare);
+        ms.get(c.label)?.push(t);
+        ratios.get(c.label)?.push(t / ((previousBare + nextBare) / 2));
+        previousBare = nextBare;
+      }
+    }
+    const after = machine();
+
+    const rows = commands.map((c) => ({ c, ms: median(ms.get(c.label) ?? []), ratio: median(ratios.get(c.label) ?? []) }));
+    const worst = rows.reduce((w, r) => (r.ratio > w.ratio ? r : w));
+    const table = markdownTable(
+      ['command', 'median ms', 'ratio to bare', 'module loaded for --help'],
+      [
+        [bare.label, fmtMs(median(bareMs)), '1.00', 'yes'],
+        ...rows.map((r) => [r.c.label, fmtMs(r.ms), fmtRatio(r.ratio), r.c.loadsModule ? 'yes' : 'no (manifest only)']),
+      ]
+    );
+    process.stdout.write(
+      [
+        `Machine: ${before}`,
+        `After: load average ${after.replace(/.*load average /, '')}`,
+        `Method: node bin/run.js <command> --help, ${runs} rounds interleaved with a bare SfCommand plugin (bare, command, bare, ...), medians; ratio = time / mean of the adjacent bare runs.`,
+        '',
+        table,
+        '',
+        `Worst ratio: ${fmtRatio(worst.ratio)} (${worst.c.label}); goal <= ${fmtRatio(maxRatio)}.`,
+        '',
+      ].join('\n')
+    );
+    if (values.check && worst.ratio > maxRatio) {
+      process.stderr.write(`startup: ${rows.filter((r) => r.ratio > maxRatio).length} command(s) over ${fmtRatio(maxRatio)} times the bare command.\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
