@@ -31,6 +31,10 @@ export type Bulk2Deps = {
   describe(objectName: string): ObjectSchema | undefined;
   /** Ids; Bulk jobs use key prefix '750'. */
   newId(keyPrefix: string): string;
+  /** The user whose permissions the current request is checked against (undefined: not checked). */
+  actor?: () => string | undefined;
+  /** Runs fn checked against a user's permissions: jobs are processed after their request, as their creator. */
+  runAs?: <T>(userId: string | undefined, fn: () => T) => T;
 };
 
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -73,6 +77,8 @@ export type IngestJob = {
   apiActiveProcessingTime: number;
   apexProcessingTime: number;
   startedAt?: number;
+  /** The user the job's records are checked against (Bulk2Deps.actor at creation). */
+  actor?: string;
 };
 
 export type QueryJob = {
@@ -291,6 +297,7 @@ export class Bulk2Api {
       totalProcessingTime: 0,
       apiActiveProcessingTime: 0,
       apexProcessingTime: 0,
+      actor: this.deps.actor?.(),
     };
     this.jobMap.set(job.id, job);
     return jsonResponse(200, ingestInfo(job, false));
@@ -341,7 +348,7 @@ export class Bulk2Api {
       }
       job.state = 'UploadComplete';
       job.systemModstamp = new Date();
-      this.schedule(job.id, 0, () => this.startProcessing(job));
+      this.schedule(job.id, 0, () => this.asActor(job, () => this.startProcessing(job)));
       return jsonResponse(200, ingestInfo(job, false));
     }
     if (state === 'Aborted') {
@@ -402,6 +409,11 @@ export class Bulk2Api {
     this.timers.delete(jobId);
   }
 
+  private asActor(job: IngestJob, fn: () => void): void {
+    if (this.deps.runAs) this.deps.runAs(job.actor, fn);
+    else fn();
+  }
+
   private startProcessing(job: IngestJob): void {
     if (job.state !== 'UploadComplete') return;
     job.state = 'InProgress';
@@ -429,7 +441,7 @@ export class Bulk2Api {
       job.nextRow = end;
       job.systemModstamp = new Date();
       if (end < rows.length) {
-        this.schedule(job.id, 0, runBatch);
+        this.schedule(job.id, 0, () => this.asActor(job, runBatch));
       } else {
         this.schedule(job.id, this.processingDelayMs, () => this.complete(job));
       }

@@ -46,7 +46,12 @@ const json = (status: number, body: unknown, headers?: Record<string, string>): 
 export class RestApi {
   private cursors = new Map<string, Cursor>();
 
-  public constructor(private readonly store: OrgStore, private readonly limits: () => Record<string, unknown>) {}
+  public constructor(
+    private readonly store: OrgStore,
+    private readonly limits: () => Record<string, unknown>,
+    /** The identity URL of a user (https://<instance>/id/<orgId>/<userId>). */
+    private readonly identityUrl: (userId: string) => string = () => ''
+  ) {}
 
   public reset(): void {
     this.cursors.clear();
@@ -57,7 +62,7 @@ export class RestApi {
     const apiVersion = req.apiVersion ?? '66.0';
     const segs = rest.split('/').filter(Boolean).map(decodeURIComponent);
     try {
-      if (segs.length === 0) return json(200, this.resources(apiVersion));
+      if (segs.length === 0) return json(200, this.resources(apiVersion, req.userId));
       const [head, ...tail] = segs;
       switch (head) {
         case 'limits':
@@ -87,9 +92,11 @@ export class RestApi {
     }
   }
 
-  private resources(v: string): Record<string, string> {
+  /** The version's resources, with the session user's identity URL as a real org lists it (data loaders start there). */
+  private resources(v: string, userId?: string): Record<string, string> {
     const base = `/services/data/v${v}`;
     return {
+      ...(userId ? { identity: this.identityUrl(userId) } : {}),
       tooling: `${base}/tooling`,
       metadata: `${base}/metadata`,
       sobjects: `${base}/sobjects`,
@@ -121,7 +128,8 @@ export class RestApi {
   }
 
   private schemaOrThrow(name: string, tooling: boolean): ObjectSchema {
-    const schema = this.store.describe(name, { tooling });
+    // Per user: an object the user cannot read answers as one that does not exist.
+    const schema = this.store.describeAs(name, { tooling });
     if (!schema) throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
     return schema;
   }
@@ -194,8 +202,8 @@ export class RestApi {
   }
 
   private describeGlobal(tooling: boolean): Record<string, unknown> {
-    const names = tooling ? ['Certificate', 'ApexClass', 'SamlSsoConfig', 'SandboxProcess'] : undefined;
-    const schemas = (names ?? this.allNames()).map((n) => this.store.describe(n, { tooling })).filter((s): s is ObjectSchema => !!s);
+    const names = tooling ? ['Certificate', 'ApexClass', 'SamlSsoConfig', 'SandboxProcess', 'EntityDefinition'] : undefined;
+    const schemas = (names ?? this.allNames()).map((n) => this.store.describeAs(n, { tooling })).filter((s): s is ObjectSchema => !!s);
     return {
       encoding: 'UTF-8',
       maxBatchSize: 200,
@@ -209,6 +217,8 @@ export class RestApi {
         updateable: s.updateable,
         deletable: s.deletable,
         queryable: s.queryable,
+        retrieveable: true,
+        searchable: s.queryable,
         urls: { sobject: `/services/data/v66.0/${tooling ? 'tooling/' : ''}sobjects/${s.name}` },
       })),
     };
@@ -218,7 +228,8 @@ export class RestApi {
     return [
       'User', 'UserLogin', 'UserRole', 'UserLicense', 'Profile', 'PermissionSet', 'PermissionSetGroup', 'PermissionSetAssignment',
       'SetupEntityAccess', 'Account', 'Contact', 'Lead', 'Organization', 'AuthConfig', 'AuthConfigProviders', 'AuthProvider',
-      'ApexClass', 'SamlSsoConfig', 'ConnectedApplication',
+      'ApexClass', 'SamlSsoConfig', 'ConnectedApplication', 'ObjectPermissions', 'FieldPermissions', 'PermissionSetGroupComponent',
+      'PermissionSetLicense', 'EntityDefinition',
     ];
   }
 
@@ -233,6 +244,8 @@ export class RestApi {
       updateable: schema.updateable,
       deletable: schema.deletable,
       queryable: schema.queryable,
+      retrieveable: true,
+      searchable: schema.queryable,
       urls: {
         sobject: `/services/data/v${v}/${tooling ? 'tooling/' : ''}sobjects/${schema.name}`,
         describe: `/services/data/v${v}/${tooling ? 'tooling/' : ''}sobjects/${schema.name}/describe`,
@@ -281,7 +294,7 @@ export class RestApi {
     if (segs.length === 1) return json(200, this.nextPage(segs[0]));
     const q = req.query.get('q');
     if (!q) throw new SalesforceError('MALFORMED_QUERY', 'A query string has to be specified', 400);
-    const result = executeSoql(q, this.store, { tooling, includeDeleted: all, apiVersion: v });
+    const result = executeSoql(q, this.store.dataSource(), { tooling, includeDeleted: all, apiVersion: v });
     const batch = /batchSize=(\d+)/.exec(req.headers['sforce-query-options'] ?? '');
     const pageSize = batch ? Math.min(Math.max(Number(batch[1]), 200), QUERY_PAGE_SIZE) : QUERY_PAGE_SIZE;
     const cursor: Cursor = { rows: result.records, totalSize: result.totalSize, apiVersion: v, pageSize, tooling, created: Date.now() };
@@ -316,7 +329,14 @@ export class RestApi {
   private tooling(req: EmuRequest, segs: string[], v: string): EmuResponse {
     const [head, ...tail] = segs;
     if (head === 'query' || head === 'queryAll') return this.query(req, tail, v, true, head === 'queryAll');
-    if (head === 'sobjects') return this.sobjects(req, tail, v, true);
+    if (head === 'sobjects') {
+      // Tooling writes change the org's setup: Customize Application or Modify Metadata (or Modify All Data).
+      const p = this.store.actingAccess()?.perms;
+      if (p && req.method !== 'GET' && !p.PermissionsCustomizeApplication && !p.PermissionsModifyMetadata && !p.PermissionsModifyAllData) {
+        throw new SalesforceError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', 400);
+      }
+      return this.sobjects(req, tail, v, true);
+    }
     if (!head) return json(200, { sobjects: `/services/data/v${v}/tooling/sobjects`, query: `/services/data/v${v}/tooling/query` });
     throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
   }

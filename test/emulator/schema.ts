@@ -86,6 +86,19 @@ export const LANGUAGES = ['en_US', 'en_GB', 'de', 'fr', 'es', 'nl_NL', 'ja', 'pt
 export const EMAIL_ENCODINGS = ['UTF-8', 'ISO-8859-1', 'Shift_JIS', 'ISO-2022-JP', 'EUC-JP', 'ks_c_5601-1987', 'Big5', 'GB2312'];
 export const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
 
+/** The system (user) permissions the emulator knows, by their PermissionSet / Profile field names. */
+export const SYSTEM_PERMISSION_FIELDS = [
+  'PermissionsApiEnabled',
+  'PermissionsApiUserOnly',
+  'PermissionsViewSetup',
+  'PermissionsManageUsers',
+  'PermissionsAssignPermissionSets',
+  'PermissionsModifyAllData',
+  'PermissionsViewAllData',
+  'PermissionsCustomizeApplication',
+  'PermissionsModifyMetadata',
+];
+
 /** ApexClass reads the same through REST and Tooling (one table, see store.ts). */
 const APEX_CLASS = obj(
   'ApexClass',
@@ -103,7 +116,52 @@ const APEX_CLASS = obj(
   { createable: false, updateable: false, deletable: false }
 );
 
+/**
+ * EntityDefinition (REST and Tooling): one read-only row per sObject of the org, built from the schemas (store.ts);
+ * DurableId and the record's id are the object's API name, as in the attributes URL a real org returns.
+ * Fields from the Tooling API object reference (those data loaders and the sf CLI query).
+ */
+const ENTITY_DEFINITION = obj(
+  'EntityDefinition',
+  '',
+  [
+    ro('Id', 'string', { nillable: false, length: 18 }),
+    ro('DurableId', 'string', { length: 255 }),
+    ro('QualifiedApiName', 'string', { length: 250 }),
+    ro('DeveloperName', 'string', { length: 40 }),
+    ro('NamespacePrefix', 'string', { length: 15 }),
+    ro('MasterLabel', 'string', { length: 40 }),
+    ro('Label', 'string', { length: 40 }),
+    ro('PluralLabel', 'string', { length: 40 }),
+    ro('KeyPrefix', 'string', { length: 3 }),
+    ro('IsCustomSetting', 'boolean'),
+    ro('IsCustomizable', 'boolean'),
+    ro('IsDeprecatedAndHidden', 'boolean'),
+    ro('IsQueryable', 'boolean'),
+    ro('IsRetrieveable', 'boolean'),
+    ro('IsSearchable', 'boolean'),
+    ro('IsTriggerable', 'boolean'),
+    ro('IsApexTriggerable', 'boolean'),
+    ro('IsLayoutable', 'boolean'),
+    ro('IsReplicateable', 'boolean'),
+    ro('IsEverCreatable', 'boolean'),
+    ro('IsEverUpdatable', 'boolean'),
+    ro('IsEverDeletable', 'boolean'),
+    ro('IsIdEnabled', 'boolean'),
+    ro('IsInterface', 'boolean'),
+    ro('IsFeedEnabled', 'boolean'),
+    ro('IsMruEnabled', 'boolean'),
+    ro('IsWorkflowEnabled', 'boolean'),
+    ro('IsProcessEnabled', 'boolean'),
+    ro('IsCompactLayoutable', 'boolean'),
+    ro('InternalSharingModel', 'string', { length: 40 }),
+    ro('ExternalSharingModel', 'string', { length: 40 }),
+  ],
+  { createable: false, updateable: false, deletable: false, label: 'Entity Definition' }
+);
+
 export const SOBJECTS: ObjectSchema[] = [
+  ENTITY_DEFINITION,
   obj(
     'User',
     '005',
@@ -191,8 +249,8 @@ export const SOBJECTS: ObjectSchema[] = [
       ref('UserLicenseId', ['UserLicense'], 'UserLicense', { nillable: false, createable: false, updateable: false }),
       ro('UserType', 'picklist', { picklistValues: ['Standard', 'PowerPartner', 'CspLitePortal', 'CustomerSuccess', 'PowerCustomerSuccess', 'CsnOnly', 'Guest'] }),
       f('Description', 'string', { length: 255 }),
-      f('PermissionsApiEnabled', 'boolean'),
-      f('PermissionsApiUserOnly', 'boolean'),
+      // The profile's system permissions: the same values as its profile-owned permission set (kept in step, store.ts).
+      ...SYSTEM_PERMISSION_FIELDS.map((n) => f(n, 'boolean')),
       ...audit(),
     ],
     { createable: false, deletable: false }
@@ -215,12 +273,62 @@ export const SOBJECTS: ObjectSchema[] = [
       f('PermissionsApiEnabled', 'boolean'),
       f('PermissionsApiUserOnly', 'boolean'),
       f('PermissionsViewSetup', 'boolean'),
-      f('PermissionsManageUsers', 'boolean'),
-      f('PermissionsModifyAllData', 'boolean'),
-      f('PermissionsViewAllData', 'boolean'),
+      ...SYSTEM_PERMISSION_FIELDS.filter((n) => !['PermissionsApiEnabled', 'PermissionsApiUserOnly', 'PermissionsViewSetup'].includes(n)).map((n) => f(n, 'boolean')),
       ...audit(),
     ],
-    { childRelationships: [{ childSObject: 'PermissionSetAssignment', field: 'PermissionSetId', relationshipName: 'Assignments' }] }
+    {
+      childRelationships: [
+        { childSObject: 'PermissionSetAssignment', field: 'PermissionSetId', relationshipName: 'Assignments' },
+        { childSObject: 'ObjectPermissions', field: 'ParentId', relationshipName: 'ObjectPerms' },
+        { childSObject: 'FieldPermissions', field: 'ParentId', relationshipName: 'FieldPerms' },
+      ],
+    }
+  ),
+  // Object and field permissions of a permission set (or of a profile, through its profile-owned permission set):
+  // the records the access checks read (access.ts). Key prefixes 110 / 01k as on Salesforce.
+  obj(
+    'ObjectPermissions',
+    '110',
+    [
+      idField(),
+      ref('ParentId', ['PermissionSet'], 'Parent', { nillable: false, updateable: false }),
+      req('SobjectType', 'picklist', { length: 40, updateable: false }),
+      f('PermissionsRead', 'boolean'),
+      f('PermissionsCreate', 'boolean'),
+      f('PermissionsEdit', 'boolean'),
+      f('PermissionsDelete', 'boolean'),
+      f('PermissionsViewAllRecords', 'boolean'),
+      f('PermissionsModifyAllRecords', 'boolean'),
+      ...audit(),
+    ],
+    { label: 'Object Permissions', labelPlural: 'Object Permissions' }
+  ),
+  obj(
+    'FieldPermissions',
+    '01k',
+    [
+      idField(),
+      ref('ParentId', ['PermissionSet'], 'Parent', { nillable: false, updateable: false }),
+      req('SobjectType', 'picklist', { length: 40, updateable: false }),
+      req('Field', 'string', { length: 255, updateable: false }),
+      f('PermissionsRead', 'boolean'),
+      f('PermissionsEdit', 'boolean'),
+      ...audit(),
+    ],
+    { label: 'Field Permissions', labelPlural: 'Field Permissions' }
+  ),
+  // A permission set's membership in a permission set group (the group's permissions are the union of its members').
+  // Key prefix unconfirmed.
+  obj(
+    'PermissionSetGroupComponent',
+    '0PH',
+    [
+      idField(),
+      ref('PermissionSetGroupId', ['PermissionSetGroup'], 'PermissionSetGroup', { nillable: false, updateable: false }),
+      ref('PermissionSetId', ['PermissionSet'], 'PermissionSet', { nillable: false, updateable: false }),
+      ...audit(),
+    ],
+    { updateable: false, label: 'Permission Set Group Component' }
   ),
   obj('PermissionSetGroup', '0PG', [
     idField(),
@@ -422,6 +530,7 @@ export const SOBJECTS: ObjectSchema[] = [
 
 /** Tooling API objects (queried through /tooling/query). */
 export const TOOLING_OBJECTS: ObjectSchema[] = [
+  { ...ENTITY_DEFINITION, tooling: true },
   obj(
     'Certificate',
     '0P1',

@@ -7,7 +7,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { putComponent } from './metadata/soap.js';
 import type { OrgEmulator } from './server.js';
+import { isPermissionableField } from './access.js';
 import type { SObjectRecord } from './types.js';
+
+/** Object access in seeds: the object permissions of a profile or permission set. */
+export type SeedObjectAccess = 'read' | 'create' | 'edit' | 'delete' | 'viewAll' | 'modifyAll';
+/** `Lead: ['read', 'create']`-style object permissions, and `Lead.Email: 'edit'`-style field permissions. */
+export type SeedPermissions = {
+  /** System permissions by name without "Permissions" (ApiEnabled, ManageUsers, ModifyAllData, ...). */
+  userPermissions?: string[];
+  objectPermissions?: Record<string, SeedObjectAccess[]>;
+  /** 'read' or 'edit' (edit includes read). */
+  fieldPermissions?: Record<string, 'read' | 'edit'>;
+};
 
 export type SeedUser = {
   username: string;
@@ -48,11 +60,18 @@ export type Seed = {
   /** Permission set licences (PermissionSetLicense); default: DEFAULT_PERMISSION_SET_LICENCES. */
   permissionSetLicences?: Array<{ developerName: string; label: string; key: string; total: number; integrations?: boolean }>;
   /** `admin`: the profile grants what a System Administrator has (Manage Users, Modify All Data, View All Data, View Setup); default true for "System Administrator". */
-  profiles?: Array<{ name: string; licence: string; apiEnabled?: boolean; apiOnly?: boolean; userType?: string; admin?: boolean }>;
+  /**
+   * Object and field permissions default to what the standard profile of that name has (System Administrator
+   * everything, Standard User read/create/edit/delete on Account, Contact and Lead, ...); `objectPermissions` /
+   * `fieldPermissions` add to them, and `fieldAccess` gives every field of the profile's objects read or edit access.
+   */
+  profiles?: Array<
+    { name: string; licence: string; apiEnabled?: boolean; apiOnly?: boolean; userType?: string; admin?: boolean; fieldAccess?: 'read' | 'edit' } & SeedPermissions
+  >;
   /** The first user is the admin the emulator's access token belongs to (unless `admin` names another). */
   users?: SeedUser[];
   admin?: string;
-  permissionSets?: Array<{ name: string; label?: string; apiEnabled?: boolean; apiOnly?: boolean; licence?: string }>;
+  permissionSets?: Array<{ name: string; label?: string; apiEnabled?: boolean; apiOnly?: boolean; licence?: string } & SeedPermissions>;
   permissionSetGroups?: Array<{ name: string; label?: string; permissionSets?: string[] }>;
   assignments?: Array<{ user: string; permissionSet?: string; permissionSetGroup?: string }>;
   apexClasses?: Array<{ name: string; body?: string }>;
@@ -95,10 +114,48 @@ const DEFAULT_PROFILES = [
 /** The user permissions a System Administrator profile holds (and other standard profiles do not). */
 const adminPermissions = (admin: boolean): Record<string, boolean> => ({
   PermissionsManageUsers: admin,
+  PermissionsAssignPermissionSets: admin,
   PermissionsModifyAllData: admin,
   PermissionsViewAllData: admin,
   PermissionsViewSetup: admin,
+  PermissionsCustomizeApplication: admin,
+  PermissionsModifyMetadata: admin,
 });
+
+const CRED: SeedObjectAccess[] = ['read', 'create', 'edit', 'delete'];
+const EVERYTHING: SeedObjectAccess[] = [...CRED, 'viewAll', 'modifyAll'];
+/**
+ * Object permissions of the standard profiles (Salesforce Help, "Standard Profiles"): the System Administrator has
+ * every permission; Standard User read, create, edit and delete (no View All / Modify All) on the sales objects;
+ * Standard Platform User has no Leads (the Salesforce Platform licence has none); the Minimum Access profiles and the
+ * identity and community profiles here have no object permissions.
+ */
+const STANDARD_OBJECT_PERMISSIONS: Record<string, { objects: Record<string, SeedObjectAccess[]>; fields: 'read' | 'edit' }> = {
+  'system administrator': { objects: { Account: EVERYTHING, Contact: EVERYTHING, Lead: EVERYTHING }, fields: 'edit' },
+  'standard user': { objects: { Account: CRED, Contact: CRED, Lead: CRED }, fields: 'edit' },
+  'standard platform user': { objects: { Account: CRED, Contact: CRED }, fields: 'edit' },
+};
+
+/** Seed permissions as PermissionSet metadata elements (objectPermissions, fieldPermissions, userPermissions). */
+export const permissionsContent = (p: SeedPermissions): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  const fields = Object.entries(p.fieldPermissions ?? {});
+  if (fields.length) out.fieldPermissions = fields.map(([field, a]) => ({ editable: a === 'edit', field, readable: true }));
+  const objects = Object.entries(p.objectPermissions ?? {});
+  if (objects.length) {
+    out.objectPermissions = objects.map(([object, a]) => ({
+      allowCreate: a.includes('create') || a.includes('modifyAll'),
+      allowDelete: a.includes('delete') || a.includes('modifyAll'),
+      allowEdit: a.includes('edit') || a.includes('delete') || a.includes('modifyAll'),
+      allowRead: true,
+      modifyAllRecords: a.includes('modifyAll'),
+      object,
+      viewAllRecords: a.includes('viewAll') || a.includes('modifyAll'),
+    }));
+  }
+  if (p.userPermissions?.length) out.userPermissions = p.userPermissions.map((name) => ({ enabled: true, name }));
+  return out;
+};
 
 export type SeedResult = { adminUserId: string; adminUsername: string; orgName: string };
 
@@ -155,16 +212,38 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       PermissionsApiUserOnly: p.apiOnly ?? false,
     });
     profiles.set(p.name.toLowerCase(), profile);
-    sys('PermissionSet', {
+    const extra = p as SeedPermissions & { admin?: boolean; fieldAccess?: 'read' | 'edit' };
+    const system: Record<string, boolean> = {
+      PermissionsApiEnabled: p.apiEnabled ?? true,
+      PermissionsApiUserOnly: p.apiOnly ?? false,
+      ...adminPermissions(extra.admin ?? p.name === 'System Administrator'),
+    };
+    for (const n of extra.userPermissions ?? []) system[`Permissions${n}`] = true;
+    store.patchSystem('Profile', profile.Id, system);
+    const profilePs = sys('PermissionSet', {
       Name: `X00e${profile.Id.slice(3, 15)}`,
       Label: p.name,
       IsOwnedByProfile: true,
       ProfileId: profile.Id,
       Type: 'Profile',
-      PermissionsApiEnabled: p.apiEnabled ?? true,
-      PermissionsApiUserOnly: p.apiOnly ?? false,
-      ...adminPermissions((p as { admin?: boolean }).admin ?? p.name === 'System Administrator'),
+      ...system,
     });
+    // The profile's object and field permissions live under its profile-owned permission set.
+    const standard = STANDARD_OBJECT_PERMISSIONS[p.name.toLowerCase()];
+    const objects: Record<string, SeedObjectAccess[]> = { ...(standard?.objects ?? {}) };
+    for (const [o, a] of Object.entries(extra.objectPermissions ?? {})) objects[o] = [...new Set([...(objects[o] ?? []), ...a])];
+    const fieldLevel = extra.fieldAccess ?? standard?.fields ?? 'read';
+    const fields: Record<string, 'read' | 'edit'> = {};
+    for (const o of Object.keys(objects)) {
+      const schema = store.describe(o);
+      if (!schema) throw new Error(`Seed: profile ${p.name} names unknown object ${o}`);
+      for (const fl of schema.fields.filter((x) => isPermissionableField(schema, x))) {
+        fields[`${schema.name}.${fl.name}`] = fieldLevel === 'edit' && (fl.createable || fl.updateable) ? 'edit' : 'read';
+      }
+    }
+    Object.assign(fields, extra.fieldPermissions ?? {});
+    const content = permissionsContent({ objectPermissions: objects, fieldPermissions: fields });
+    emu.grantPermissions(profilePs.Id, content);
   }
   sys('AuthConfig', {
     DeveloperName: 'My_Domain_Login',
@@ -244,11 +323,15 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       ...(p.apiEnabled ? [{ enabled: true, name: 'ApiEnabled' }] : []),
       ...(p.apiOnly ? [{ enabled: true, name: 'ApiUserOnly' }] : []),
     ];
+    const granted = permissionsContent({ objectPermissions: p.objectPermissions, fieldPermissions: p.fieldPermissions });
+    for (const name of p.userPermissions ?? []) if (!userPermissions.some((u) => u.name === name)) userPermissions.push({ enabled: true, name });
     // eslint-disable-next-line no-await-in-loop
     await putComponent(emu.metadataContext, 'PermissionSet', p.name, {
+      ...(granted.fieldPermissions ? { fieldPermissions: granted.fieldPermissions } : {}),
       hasActivationRequired: false,
       label: p.label ?? p.name,
       ...(lic ? { license: String(lic.Name) } : {}),
+      ...(granted.objectPermissions ? { objectPermissions: granted.objectPermissions } : {}),
       ...(userPermissions.length ? { userPermissions } : {}),
     });
     const rec = store.find('PermissionSet', (r) => String(r.Name).toLowerCase() === p.name.toLowerCase());
@@ -259,16 +342,20 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
   for (const g of seed.permissionSetGroups ?? []) {
     const group = sys('PermissionSetGroup', { DeveloperName: g.name, MasterLabel: g.label ?? g.name, Status: 'Updated' });
     groups.set(g.name.toLowerCase(), group);
-    const members = (g.permissionSets ?? []).map((n) => permsets.get(n.toLowerCase()));
+    const members = (g.permissionSets ?? []).map((n) => {
+      const ps = permsets.get(n.toLowerCase());
+      if (!ps) throw new Error(`Seed: permission set group ${g.name} names unknown permission set ${n}`);
+      return ps;
+    });
+    // The group's own (aggregate) permission set; its permissions are the union of the members' (access.ts).
     sys('PermissionSet', {
       Name: `X0PG${group.Id.slice(3, 15)}`,
       Label: g.label ?? g.name,
       Type: 'Group',
       IsOwnedByProfile: false,
       PermissionSetGroupId: group.Id,
-      PermissionsApiEnabled: members.some((m) => m?.PermissionsApiEnabled === true),
-      PermissionsApiUserOnly: members.some((m) => m?.PermissionsApiUserOnly === true),
     });
+    for (const m of members) sys('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: m.Id });
   }
   for (const a of seed.assignments ?? []) {
     const userId = userIds.get(a.user.toLowerCase());

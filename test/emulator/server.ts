@@ -9,6 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Bulk2Api } from './bulk2.js';
 import { handleMetadataSoap, installDefaultSettings } from './metadata/soap.js';
+import { findComponent, removeComponent, setComponent } from './metadata/components.js';
+import { orderContent } from './metadata/validate.js';
+import { impliedObjectAccess, isPermissionableField, isPermissionableObject } from './access.js';
+import { fieldOf, SYSTEM_PERMISSION_FIELDS } from './schema.js';
 import { OAuthServer, type Session } from './oauth.js';
 import { RestApi } from './rest.js';
 import { OrgStore } from './store.js';
@@ -117,19 +121,24 @@ export class OrgEmulator {
       components: this.components,
       sessionLifetimeMs: opts.sessionLifetimeMs ?? 2 * 60 * 60 * 1000,
     });
-    this.rest = new RestApi(this.store, () => this.limits());
+    this.rest = new RestApi(this.store, () => this.limits(), (userId) => `${this.instanceUrl}/id/${this.orgId}/${userId}`);
     this.bulk = new Bulk2Api({
       ops: this.store,
-      describe: (name: string) => this.store.describe(name),
+      describe: (name: string) => this.store.describeAs(name),
       newId: (prefix: string): string => this.store.newId(prefix),
       query: (soql: string, o?: { includeDeleted?: boolean }): Array<Record<string, unknown>> =>
-        executeSoql(soql, this.store, { includeDeleted: o?.includeDeleted }).records,
+        executeSoql(soql, this.store.dataSource(), { includeDeleted: o?.includeDeleted }).records,
+      // Jobs run after the request that created them: as the user who created them.
+      actor: () => this.store.actingUserId,
+      runAs: <T>(userId: string | undefined, fn: () => T): T => this.store.runAs(userId, fn),
       processingDelayMs: opts.bulkProcessingDelayMs,
     });
     this.seed = seed;
   }
 
   private seed: Seed;
+  /** The user of the Metadata API request being handled (its SessionHeader's session). */
+  private metadataUserId?: string;
   private onRequestHook?: EmulatorOptions['onRequest'];
 
   /** Starts an emulator on 127.0.0.1 (a free port unless one is given) and loads the seed. */
@@ -165,7 +174,7 @@ export class OrgEmulator {
       ops: this.store,
       components: this.components,
       newId: (prefix: string) => this.store.newId(prefix),
-      userId: this.adminUserId,
+      userId: this.metadataUserId ?? this.adminUserId,
       checkSession: (sid: string) => this.oauth.session(sid) !== undefined,
       onChange: (type, fullName, component) => this.mirror(type, fullName, component),
     };
@@ -335,12 +344,27 @@ export class OrgEmulator {
 
     // Everything below is a data API: session check, allocation, faults.
     const soap = api === 'soap' || api === 'metadata';
+    let token: string | undefined;
     if (!soap) {
-      const session = this.oauth.session(this.oauth.bearer(req));
+      token = this.oauth.bearer(req);
+      const session = this.oauth.session(token);
       if (!session) {
         return { api, response: { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] } };
       }
       req.userId = session.userId;
+    } else {
+      // The SOAP session is in the envelope's SessionHeader; an invalid one is the SOAP handler's to refuse.
+      token = /<(?:[\w-]+:)?sessionId>\s*([^<\s]+)\s*</.exec(req.body.toString('utf8'))?.[1];
+      const session = token ? this.oauth.session(token) : undefined;
+      if (session) req.userId = session.userId;
+    }
+    // Who may do what (access.ts): every session but the emulator's own admin token is checked, as the platform
+    // itself (seed, mirrors) is not.
+    const platform = token !== undefined && token === this.adminSession?.token;
+    const acting = !platform && req.userId ? req.userId : undefined;
+    if (acting) {
+      const refused = this.apiRefusal(acting, soap, api);
+      if (refused) return { api, response: refused };
     }
     if (this.dailyApiUsed >= this.dailyApiMax) {
       return { api, response: this.fault('REQUEST_LIMIT_EXCEEDED', soap, 'TotalRequests Limit exceeded.') };
@@ -350,10 +374,19 @@ export class OrgEmulator {
     if (injected) return { api, response: this.fault(injected, soap) };
 
     this.store.currentUserId = req.userId ?? this.adminUserId;
+    this.store.actingUserId = acting;
     try {
       if (api === 'metadata') {
-        const out = await handleMetadataSoap(req.body.toString('utf8'), this.metadataContext, req.apiVersion ?? LATEST_API_VERSION);
-        return { api, response: { status: out.status, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body: out.body } };
+        // Metadata API writes are the platform's once the user may use the API at all (checked above).
+        this.store.actingUserId = undefined;
+        this.metadataUserId = req.userId;
+        this.syncPermissionSetComponents();
+        try {
+          const out = await handleMetadataSoap(req.body.toString('utf8'), this.metadataContext, req.apiVersion ?? LATEST_API_VERSION);
+          return { api, response: { status: out.status, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body: out.body } };
+        } finally {
+          this.metadataUserId = undefined;
+        }
       }
       if (api === 'soap') {
         return { api, response: this.soapFault('sf:UNKNOWN_EXCEPTION', 'This SOAP endpoint is not emulated yet', 500) };
@@ -369,6 +402,30 @@ export class OrgEmulator {
       if (e instanceof SalesforceError) return { api, response: { status: e.status, body: [e.toJSON()] } };
       throw e;
     }
+  }
+
+  /**
+   * What a real org answers a user who may not use an API: the org without API access (API_DISABLED_FOR_ORG,
+   * restforce/restforce#219), the user without API Enabled (API_CURRENTLY_DISABLED "API is disabled for this User";
+   * status 403 as in test/lib/connection.test.ts, unconfirmed), and the Metadata API without Modify All Data or
+   * Modify Metadata (sf:INSUFFICIENT_ACCESS, wording from forcedotcom/cli#3048).
+   */
+  private apiRefusal(userId: string, soap: boolean, api: ApiKind): EmuResponse | undefined {
+    const perms = this.store.accessOf(userId).perms;
+    if (!this.flags.apiEnabled) {
+      return soap
+        ? this.soapFault('sf:API_DISABLED_FOR_ORG', 'API is not enabled for this Organization or Partner', 500)
+        : { status: 403, body: [{ message: 'The REST API is not enabled for this Organization.', errorCode: 'API_DISABLED_FOR_ORG' }] };
+    }
+    if (!perms.PermissionsApiEnabled) {
+      return soap
+        ? this.soapFault('sf:API_CURRENTLY_DISABLED', 'API is disabled for this User', 500)
+        : { status: 403, body: [{ message: 'API is disabled for this User', errorCode: 'API_CURRENTLY_DISABLED' }] };
+    }
+    if (api === 'metadata' && !perms.PermissionsModifyAllData && !perms.PermissionsModifyMetadata) {
+      return this.soapFault('sf:INSUFFICIENT_ACCESS', 'use of the Metadata API requires a user with the ModifyAllData or ModifyMetadata permissions', 500);
+    }
+    return undefined;
   }
 
   private versions(): Array<{ label: string; url: string; version: string }> {
@@ -443,6 +500,115 @@ export class OrgEmulator {
     this.dailyApiMax = seed.org?.dailyApiLimit ?? (this.flags.edition.startsWith('Developer') ? 15_000 : 100_000);
   }
 
+  /** Gives a permission set (a profile's own, for the seed) the object and field permissions of PermissionSet content. */
+  public grantPermissions(permissionSetId: string, content: Record<string, unknown>): void {
+    this.replacePermissionRecords(permissionSetId, content);
+  }
+
+  /**
+   * Replaces the ObjectPermissions / FieldPermissions records of a permission set with those of PermissionSet
+   * metadata content (undefined: removes them). Objects and fields without permissions are left out; a permission
+   * brings those it depends on (Create brings Read, ...).
+   */
+  private replacePermissionRecords(psId: string, content: Record<string, unknown> | undefined): void {
+    const bool = (v: unknown): boolean => v === true || v === 'true';
+    for (const object of ['ObjectPermissions', 'FieldPermissions']) {
+      for (const r of this.store.records(object).filter((x) => x.ParentId === psId)) this.store.removeSystem(object, r.Id);
+    }
+    if (!content) return;
+    for (const op of ([] as unknown[]).concat(content.objectPermissions ?? []) as Array<Record<string, unknown>>) {
+      const schema = this.store.describe(String(op.object ?? ''));
+      if (!schema || !isPermissionableObject(schema.name)) continue;
+      const a = impliedObjectAccess({
+        read: bool(op.allowRead),
+        create: bool(op.allowCreate),
+        edit: bool(op.allowEdit),
+        delete: bool(op.allowDelete),
+        viewAll: bool(op.viewAllRecords),
+        modifyAll: bool(op.modifyAllRecords),
+      });
+      if (!a.read) continue;
+      this.store.createSystem('ObjectPermissions', {
+        ParentId: psId,
+        SobjectType: schema.name,
+        PermissionsRead: a.read,
+        PermissionsCreate: a.create,
+        PermissionsEdit: a.edit,
+        PermissionsDelete: a.delete,
+        PermissionsViewAllRecords: a.viewAll,
+        PermissionsModifyAllRecords: a.modifyAll,
+      });
+    }
+    for (const fp of ([] as unknown[]).concat(content.fieldPermissions ?? []) as Array<Record<string, unknown>>) {
+      const [objectName, fieldName] = String(fp.field ?? '').split('.');
+      const schema = this.store.describe(objectName ?? '');
+      const field = schema && fieldName ? fieldOf(schema, fieldName) : undefined;
+      if (!schema || !field || !isPermissionableField(schema, field)) continue;
+      const edit = bool(fp.editable);
+      const read = edit || bool(fp.readable);
+      if (!read) continue;
+      this.store.createSystem('FieldPermissions', { ParentId: psId, SobjectType: schema.name, Field: `${schema.name}.${field.name}`, PermissionsRead: read, PermissionsEdit: edit });
+    }
+  }
+
+  /**
+   * PermissionSet metadata as the records hold it: each permission set record (not a profile's or a group's) is a
+   * PermissionSet component whose userPermissions, objectPermissions and fieldPermissions are those of its records,
+   * so that a permission granted through REST shows in readMetadata / retrieve, and a permission set created as a
+   * record is listed. Runs before every Metadata API request.
+   */
+  private syncPermissionSetComponents(): void {
+    const records = this.store.records('PermissionSet').filter((p) => p.IsOwnedByProfile !== true && !p.PermissionSetGroupId && p.Type !== 'Group');
+    const names = new Set(records.map((r) => String(r.Name).toLowerCase()));
+    for (const c of [...(this.components.get('PermissionSet')?.values() ?? [])]) {
+      if (!names.has(c.fullName.toLowerCase())) removeComponent(this.components, 'PermissionSet', c.fullName);
+    }
+    for (const ps of records) {
+      const existing = findComponent(this.components, 'PermissionSet', String(ps.Name));
+      const content: Record<string, unknown> = { ...(existing?.content ?? { hasActivationRequired: ps.HasActivationRequired === true }) };
+      content.label = String(ps.Label ?? ps.Name);
+      if (ps.Description) content.description = String(ps.Description);
+      else delete content.description;
+      const objectPermissions = this.store
+        .records('ObjectPermissions')
+        .filter((r) => r.ParentId === ps.Id)
+        .sort((a, b) => String(a.SobjectType).localeCompare(String(b.SobjectType)))
+        .map((r) => ({
+          allowCreate: r.PermissionsCreate === true,
+          allowDelete: r.PermissionsDelete === true,
+          allowEdit: r.PermissionsEdit === true,
+          allowRead: r.PermissionsRead === true,
+          modifyAllRecords: r.PermissionsModifyAllRecords === true,
+          object: String(r.SobjectType),
+          viewAllRecords: r.PermissionsViewAllRecords === true,
+        }));
+      const fieldPermissions = this.store
+        .records('FieldPermissions')
+        .filter((r) => r.ParentId === ps.Id)
+        .sort((a, b) => String(a.Field).localeCompare(String(b.Field)))
+        .map((r) => ({ editable: r.PermissionsEdit === true, field: String(r.Field), readable: r.PermissionsRead === true }));
+      const userPermissions = SYSTEM_PERMISSION_FIELDS.filter((n) => ps[n] === true)
+        .map((n) => ({ enabled: true, name: n.slice('Permissions'.length) }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      for (const [key, list] of [['objectPermissions', objectPermissions], ['fieldPermissions', fieldPermissions], ['userPermissions', userPermissions]] as const) {
+        if (list.length) content[key] = list;
+        else delete content[key];
+      }
+      const ordered = orderContent('PermissionSet', content);
+      if (existing && JSON.stringify(existing.content) === JSON.stringify(ordered)) continue;
+      const now = new Date().toISOString();
+      setComponent(this.components, {
+        type: 'PermissionSet',
+        fullName: String(ps.Name),
+        content: ordered,
+        body: existing?.body,
+        id: existing?.id ?? ps.Id,
+        createdDate: existing?.createdDate ?? String(ps.CreatedDate ?? now),
+        lastModifiedDate: existing ? now : String(ps.LastModifiedDate ?? now),
+      });
+    }
+  }
+
   /** Keeps the sObject and Tooling mirrors of metadata in step with the Metadata API. */
   private mirror(type: string, fullName: string, component: MetadataComponent | undefined): void {
     const c = component?.content ?? {};
@@ -515,8 +681,11 @@ export class OrgEmulator {
         upsert('ConnectedApplication', { Name: fullName, OptionsAllowAdminApprovedUsersOnly: bool((c.oauthConfig as Record<string, unknown> | undefined)?.isAdminApproved) }, false, '0H4');
         break;
       case 'PermissionSet': {
+        // A deploy replaces the component: its system, object and field permissions replace the records' (the
+        // records are what access checks read, and what readMetadata shows: syncPermissionSetComponents).
         const perms = ([] as unknown[]).concat(c.userPermissions ?? []) as Array<{ name?: string; enabled?: unknown }>;
-        const has = (n: string): boolean => perms.some((p) => p.name === n && bool(p.enabled));
+        const has = (n: string): boolean => perms.some((p) => String(p.name).toLowerCase() === n.toLowerCase() && bool(p.enabled));
+        const before = find('PermissionSet');
         upsert(
           'PermissionSet',
           {
@@ -525,15 +694,21 @@ export class OrgEmulator {
             Description: str(c.description),
             Type: 'Regular',
             IsOwnedByProfile: false,
-            PermissionsApiEnabled: has('ApiEnabled'),
-            PermissionsApiUserOnly: has('ApiUserOnly'),
-            PermissionsViewSetup: has('ViewSetup'),
+            HasActivationRequired: bool(c.hasActivationRequired),
+            ...Object.fromEntries(SYSTEM_PERMISSION_FIELDS.map((n) => [n, has(n.slice('Permissions'.length))])),
             // <license> names a user licence; assignments then need a user on that licence.
             LicenseId: this.licenseIdOf(str(c.license) ?? undefined),
           },
           false,
           '0PS'
         );
+        const psId = (find('PermissionSet') ?? before)?.Id;
+        if (psId) this.replacePermissionRecords(psId, component ? c : undefined);
+        if (!component && before) {
+          for (const a of this.store.records('PermissionSetAssignment').filter((r) => r.PermissionSetId === before.Id)) {
+            this.store.removeSystem('PermissionSetAssignment', a.Id);
+          }
+        }
         break;
       }
       case 'SecuritySettings':

@@ -3,7 +3,16 @@
  * Every write path (REST, collections, composite, Bulk API 2.0, Metadata mirrors) goes through RecordOps here,
  * so a rule enforced once is enforced everywhere.
  */
-import { describeObject, fieldOf, objectForKeyPrefix, SOBJECTS, TOOLING_OBJECTS } from './schema.js';
+import { describeObject, fieldOf, objectForKeyPrefix, SOBJECTS, SYSTEM_PERMISSION_FIELDS, TOOLING_OBJECTS } from './schema.js';
+import {
+  computeAccess,
+  isPermissionableField,
+  isPermissionableObject,
+  objectAccess,
+  objectPermissionDependency,
+  userSchema,
+  type UserAccess,
+} from './access.js';
 import { IdFactory, normalizeId } from './ids.js';
 import {
   SalesforceError,
@@ -15,6 +24,25 @@ import {
   type SObjectRecord,
   type SoqlDataSource,
 } from './types.js';
+
+/** Tables whose records make up users' permissions: a write to one of them invalidates the cached access. */
+const ACCESS_TABLES = new Set([
+  'user',
+  'profile',
+  'permissionset',
+  'permissionsetassignment',
+  'permissionsetgroup',
+  'permissionsetgroupcomponent',
+  'objectpermissions',
+  'fieldpermissions',
+]);
+
+/** User fields only a user manager may change, even on their own user record. */
+const USER_ADMIN_FIELDS = new Set(['username', 'profileid', 'isactive', 'userroleid', 'federationidentifier', 'managerid', 'contactid']);
+
+/** Salesforce's answer to a write the user's permissions do not allow (REST status 400 unconfirmed). */
+export const insufficientAccess = (): SalesforceError =>
+  new SalesforceError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id', 400);
 
 /** Objects whose records are shared between the REST and Tooling APIs (same table). */
 const SHARED_TOOLING = new Set(['apexclass', 'samlssoconfig']);
@@ -61,7 +89,13 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   /** New e-mail addresses waiting for the user's verification, by user id. */
   public pendingEmails = new Map<string, string>();
   public readonly foreignUsernames: Set<string>;
+  /**
+   * The user whose permissions the current operation is checked against (access.ts), or undefined for the platform
+   * itself (seed, mirrors, the emulator's own admin token), which is not checked.
+   */
+  public actingUserId: string | undefined;
 
+  private accessCache = new Map<string, UserAccess>();
   private tables = new Map<string, Map<string, SObjectRecord>>();
   private idIndex = new Map<string, string>();
 
@@ -72,6 +106,8 @@ export class OrgStore implements RecordOps, SoqlDataSource {
 
   /** Empties every table (a new, empty org). */
   public clear(foreignUsernames?: string[]): void {
+    this.accessCache.clear();
+    this.actingUserId = undefined;
     this.tables = new Map();
     this.idIndex = new Map();
     this.pendingEmails = new Map();
@@ -102,6 +138,119 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     return { ...schema, fields: schema.fields.filter((fl) => !codeFields.has(fl.name)) };
   }
 
+  // ---------------------------------------------------------------- access
+
+  /** The effective permissions of a user (access.ts), cached until a permission record changes. */
+  public accessOf(userId: string): UserAccess {
+    const id = normalizeId(userId) ?? userId;
+    let access = this.accessCache.get(id);
+    if (!access) {
+      access = computeAccess({ records: (o) => this.records(o), get: (o, i) => this.get(o, i), now: () => this.now() }, id);
+      this.accessCache.set(id, access);
+    }
+    return access;
+  }
+
+  /** The acting user's permissions, or undefined when the platform acts. */
+  public actingAccess(): UserAccess | undefined {
+    return this.actingUserId ? this.accessOf(this.actingUserId) : undefined;
+  }
+
+  /** Schema as the acting user sees it (undefined: the object does not exist or the user cannot read it). */
+  public describeAs(objectName: string, opts: { tooling?: boolean } = {}): ObjectSchema | undefined {
+    const schema = this.describe(objectName, opts);
+    const access = this.actingAccess();
+    return access ? userSchema(access, schema) : schema;
+  }
+
+  /** What SOQL runs against for the acting user: the objects and fields the user can read. */
+  public dataSource(): SoqlDataSource {
+    if (!this.actingAccess()) return this;
+    return {
+      describe: (name, opts) => this.describeAs(name, opts),
+      records: (name, opts) => {
+        const all = this.records(name, opts);
+        return name.toLowerCase() === 'entitydefinition' ? all.filter((r) => this.describeAs(String(r.QualifiedApiName), opts)) : all;
+      },
+      byId: (id) => this.byId(id),
+    };
+  }
+
+  /** Runs fn with the given acting user (undefined: as the platform), then restores the previous one. */
+  public runAs<T>(userId: string | undefined, fn: () => T): T {
+    const prev = this.actingUserId;
+    this.actingUserId = userId;
+    try {
+      return fn();
+    } finally {
+      this.actingUserId = prev;
+    }
+  }
+
+  /**
+   * Checks that the acting user may perform `op` on the object, and returns the schema the user's input is read
+   * against (fields the user cannot read are unknown, fields without edit access read-only).
+   */
+  private authorize(schema: ObjectSchema, op: 'create' | 'edit' | 'delete', recordId?: string, fields?: Record<string, unknown>): ObjectSchema {
+    const access = this.actingAccess();
+    if (!access) return schema;
+    const view = userSchema(access, schema);
+    // An object the user cannot read is, to the user, an object that does not exist.
+    if (!view) throw new SalesforceError('NOT_FOUND', 'The requested resource does not exist', 404);
+    const oa = objectAccess(access, schema.name);
+    const allowed = op === 'create' ? oa.create : op === 'edit' ? oa.edit : oa.delete;
+    if (!allowed) {
+      // Every user may edit the personal fields of their own user record.
+      const self = schema.name === 'User' && op === 'edit' && normalizeId(recordId) === normalizeId(access.userId);
+      if (!self || Object.keys(fields ?? {}).some((k) => USER_ADMIN_FIELDS.has(k.toLowerCase()))) throw insufficientAccess();
+    }
+    return view;
+  }
+
+  private touch(objectName: string): void {
+    if (ACCESS_TABLES.has(objectName.toLowerCase())) this.accessCache.clear();
+  }
+
+  /** EntityDefinition rows: one per sObject of the org (or of the Tooling API). */
+  private entityDefinitions(tooling: boolean): SObjectRecord[] {
+    const list = (tooling ? TOOLING_OBJECTS : SOBJECTS).filter((o) => o.name !== 'EntityDefinition' && o.keyPrefix);
+    return list
+      .map((o) => this.describe(o.name, { tooling }) ?? o)
+      .map((o) => ({
+        Id: o.name,
+        DurableId: o.name,
+        QualifiedApiName: o.name,
+        DeveloperName: o.name,
+        NamespacePrefix: null,
+        MasterLabel: o.label,
+        Label: o.label,
+        PluralLabel: o.labelPlural ?? o.label,
+        KeyPrefix: o.keyPrefix,
+        IsCustomSetting: false,
+        IsCustomizable: isPermissionableObject(o.name) || o.name === 'User',
+        IsDeprecatedAndHidden: false,
+        IsQueryable: o.queryable,
+        IsRetrieveable: true,
+        IsSearchable: isPermissionableObject(o.name) || o.name === 'User',
+        IsTriggerable: o.createable || o.updateable,
+        IsApexTriggerable: o.createable || o.updateable,
+        IsLayoutable: isPermissionableObject(o.name) || o.name === 'User',
+        IsReplicateable: isPermissionableObject(o.name) || o.name === 'User',
+        IsEverCreatable: o.createable,
+        IsEverUpdatable: o.updateable,
+        IsEverDeletable: o.deletable,
+        IsIdEnabled: true,
+        IsInterface: false,
+        IsFeedEnabled: false,
+        IsMruEnabled: isPermissionableObject(o.name),
+        IsWorkflowEnabled: isPermissionableObject(o.name) || o.name === 'User',
+        IsProcessEnabled: isPermissionableObject(o.name) || o.name === 'User',
+        IsCompactLayoutable: isPermissionableObject(o.name),
+        InternalSharingModel: isPermissionableObject(o.name) ? 'ReadWrite' : 'None',
+        ExternalSharingModel: isPermissionableObject(o.name) ? 'Private' : 'None',
+      }));
+  }
+
   private requireSchema(objectName: string, tooling = false): ObjectSchema {
     const schema = this.describe(objectName, { tooling });
     if (!schema) {
@@ -117,6 +266,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   // ---------------------------------------------------------------- reading
 
   public records(objectName: string, opts: { tooling?: boolean; includeDeleted?: boolean } = {}): SObjectRecord[] {
+    if (objectName.toLowerCase() === 'entitydefinition') return this.entityDefinitions(opts.tooling === true);
     const table = this.table(objectName, opts.tooling === true);
     if (!table) return [];
     const all = [...table.values()];
@@ -150,10 +300,11 @@ export class OrgStore implements RecordOps, SoqlDataSource {
 
   public create(objectName: string, fields: Record<string, unknown>): string {
     const schema = this.requireSchema(objectName);
+    const view = this.authorize(schema, 'create', undefined, fields);
     if (!schema.createable) {
       throw new SalesforceError('INVALID_TYPE', `entity type ${schema.name} does not support insert`, 400);
     }
-    const values = this.normalizeInput(schema, fields, 'create');
+    const values = this.normalizeInput(view, fields, 'create');
     const id = this.newId(schema.keyPrefix);
     const now = this.now().toISOString();
     const record: SObjectRecord = { Id: id };
@@ -175,23 +326,27 @@ export class OrgStore implements RecordOps, SoqlDataSource {
 
   public update(objectName: string, id: string, fields: Record<string, unknown>): void {
     const schema = this.requireSchema(objectName);
+    if (this.actingUserId && !userSchema(this.accessOf(this.actingUserId), schema)) throw this.notFound(id);
     const existing = this.get(schema.name, id);
     if (!existing) throw this.notFound(id);
+    const view = this.authorize(schema, 'edit', existing.Id, fields);
     if (!schema.updateable) {
       throw new SalesforceError('INVALID_TYPE', `entity type ${schema.name} does not support update`, 400);
     }
-    const values = this.normalizeInput(schema, fields, 'update');
+    const values = this.normalizeInput(view, fields, 'update');
     const next: SObjectRecord = { ...existing, ...values };
     this.beforeUpdate(schema, existing, next, values);
     this.checkRequired(schema, next);
     this.checkReferences(schema, next, values);
     this.stampAudit(schema, next, this.now().toISOString(), false);
     this.table(schema.name)!.set(existing.Id, next);
+    this.touch(schema.name);
     this.afterUpdate(schema, existing, next);
   }
 
   public delete(objectName: string, id: string): void {
     const schema = this.requireSchema(objectName);
+    if (this.actingUserId && !userSchema(this.accessOf(this.actingUserId), schema)) throw this.notFound(id);
     const existing = this.get(schema.name, id);
     if (!existing) {
       const norm = normalizeId(id);
@@ -203,7 +358,9 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       // Salesforce does not allow deleting these records at all (Users are deactivated instead).
       throw new SalesforceError('INVALID_TYPE', 'entity type cannot be deleted', 400);
     }
+    this.authorize(schema, 'delete', existing.Id);
     this.beforeDelete(schema, existing);
+    this.touch(schema.name);
     if (fieldOf(schema, 'IsDeleted')) {
       existing.IsDeleted = true;
       this.stampAudit(schema, existing, this.now().toISOString(), false);
@@ -221,7 +378,9 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     fields: Record<string, unknown>
   ): { id: string; created: boolean } {
     const schema = this.requireSchema(objectName);
-    const field = fieldOf(schema, externalIdField);
+    const access = this.actingAccess();
+    if (access && !userSchema(access, schema)) throw this.notFound(value);
+    const field = fieldOf(access ? userSchema(access, schema)! : schema, externalIdField);
     if (!field) {
       throw new SalesforceError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${externalIdField}`, 404);
     }
@@ -259,6 +418,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   public insertRaw(schema: ObjectSchema, record: SObjectRecord): void {
     const table = this.table(schema.name, schema.tooling === true)!;
     table.set(record.Id, record);
+    this.touch(schema.name);
     this.idIndex.set(record.Id, this.tableKey(schema.name, schema.tooling === true));
   }
 
@@ -286,10 +446,12 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   public patchSystem(objectName: string, id: string, fields: Record<string, unknown>, tooling = false): void {
     const rec = this.table(objectName, tooling)?.get(id);
     if (!rec) return;
+    this.touch(objectName);
     Object.assign(rec, fields, { LastModifiedDate: this.now().toISOString(), SystemModstamp: this.now().toISOString() });
   }
 
   public removeSystem(objectName: string, id: string, tooling = false): void {
+    this.touch(objectName);
     this.table(objectName, tooling)?.delete(id);
     this.idIndex.delete(id);
   }
@@ -310,6 +472,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   }
 
   public restore(snap: Snapshot): void {
+    this.accessCache.clear();
     this.tables = structuredClone(snap.tables);
     this.pendingEmails = new Map(snap.pendingEmails);
     this.idIndex = new Map();
@@ -535,6 +698,23 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       case 'PermissionSetAssignment':
         this.checkAssignment(record);
         break;
+      case 'ObjectPermissions':
+      case 'FieldPermissions':
+        this.checkPermissionRecord(schema, record, undefined);
+        break;
+      case 'PermissionSetGroupComponent': {
+        const dup = this.records('PermissionSetGroupComponent').find(
+          (r) => r.PermissionSetGroupId === record.PermissionSetGroupId && r.PermissionSetId === record.PermissionSetId
+        );
+        if (dup) {
+          throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: PermissionSetId duplicates value on record with id: ${dup.Id}`, 400, ['PermissionSetId']);
+        }
+        const ps = this.get('PermissionSet', String(record.PermissionSetId ?? ''));
+        if (ps && (ps.IsOwnedByProfile === true || ps.PermissionSetGroupId)) {
+          throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', 'A permission set group can only include permission sets that are not owned by a profile or a group.', 400, ['PermissionSetId']);
+        }
+        break;
+      }
       case 'SetupEntityAccess': {
         const target = this.byId(String(record.SetupEntityId ?? ''));
         record.SetupEntityType = target?.type ?? null;
@@ -593,6 +773,10 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       }
       case 'UserLogin':
         break;
+      case 'ObjectPermissions':
+      case 'FieldPermissions':
+        this.checkPermissionRecord(schema, next, before.Id);
+        break;
       default:
         break;
     }
@@ -622,6 +806,17 @@ export class OrgStore implements RecordOps, SoqlDataSource {
 
   private afterCreate(schema: ObjectSchema, record: SObjectRecord): void {
     if (schema.name === 'AuthConfigProviders') this.refreshAuthOptions();
+    if (schema.name === 'PermissionSetGroup') {
+      // Every group has its own aggregate permission set (Type Group), which group assignments point at.
+      this.createSystem('PermissionSet', {
+        Name: `X0PG${record.Id.slice(3, 15)}`,
+        Label: record.MasterLabel,
+        Type: 'Group',
+        IsOwnedByProfile: false,
+        PermissionSetGroupId: record.Id,
+      });
+      record.Status = 'Updated';
+    }
     if (schema.name === 'User') {
       const login = describeObject('UserLogin')!;
       const now = this.now().toISOString();
@@ -650,7 +845,68 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     }
   }
 
+  /**
+   * ObjectPermissions / FieldPermissions records: one per permission set and object (or field), on objects and fields
+   * that have permissions, with the dependencies between permissions kept (Create needs Read, ...). The wording of
+   * the dependency and not-permissionable messages is unconfirmed.
+   */
+  private checkPermissionRecord(schema: ObjectSchema, record: SObjectRecord, selfId: string | undefined): void {
+    const type = String(record.SobjectType ?? '');
+    const target = this.describe(type);
+    if (!target || !isPermissionableObject(target.name)) {
+      throw new SalesforceError('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Sobject Type: bad value for restricted picklist field: ${type}`, 400, ['SobjectType']);
+    }
+    record.SobjectType = target.name;
+    const flag = (n: string): boolean => record[n] === true;
+    if (schema.name === 'ObjectPermissions') {
+      const broken = objectPermissionDependency({
+        read: flag('PermissionsRead'),
+        create: flag('PermissionsCreate'),
+        edit: flag('PermissionsEdit'),
+        delete: flag('PermissionsDelete'),
+        viewAll: flag('PermissionsViewAllRecords'),
+        modifyAll: flag('PermissionsModifyAllRecords'),
+      });
+      if (broken) {
+        throw new SalesforceError(
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Permission ${broken.permission} ${target.name} depends on permission(s): ${broken.needs.map((n) => `${n} ${target.name}`).join(', ')}`,
+          400
+        );
+      }
+      const dup = this.records('ObjectPermissions').find((r) => r.Id !== selfId && r.ParentId === record.ParentId && r.SobjectType === target.name);
+      if (dup) throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: SobjectType duplicates value on record with id: ${dup.Id}`, 400, ['SobjectType']);
+      return;
+    }
+    const [objectPart, fieldPart] = String(record.Field ?? '').split('.');
+    const field = fieldPart ? fieldOf(target, fieldPart) : undefined;
+    if (objectPart?.toLowerCase() !== target.name.toLowerCase() || !field) {
+      throw new SalesforceError('INVALID_FIELD', `Field: bad value for field: ${String(record.Field)}`, 400, ['Field']);
+    }
+    if (!isPermissionableField(target, field)) {
+      throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `Field ${target.name}.${field.name} has no field permissions: it is required or a system field.`, 400, ['Field']);
+    }
+    record.Field = `${target.name}.${field.name}`;
+    if (flag('PermissionsEdit') && !flag('PermissionsRead')) {
+      throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `Permission Edit ${String(record.Field)} depends on permission(s): Read ${String(record.Field)}`, 400);
+    }
+    const dup = this.records('FieldPermissions').find((r) => r.Id !== selfId && r.ParentId === record.ParentId && r.Field === record.Field);
+    if (dup) throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: Field duplicates value on record with id: ${dup.Id}`, 400, ['Field']);
+  }
+
+  /** A profile's system permissions and its profile-owned permission set's are the same values. */
+  private syncProfilePermissions(schema: ObjectSchema, next: SObjectRecord): void {
+    const pick = (r: SObjectRecord): Record<string, unknown> => Object.fromEntries(SYSTEM_PERMISSION_FIELDS.map((n) => [n, r[n] === true]));
+    if (schema.name === 'PermissionSet' && next.IsOwnedByProfile === true && next.ProfileId) {
+      this.patchSystem('Profile', String(next.ProfileId), pick(next));
+    } else if (schema.name === 'Profile') {
+      const ps = this.records('PermissionSet').find((p) => p.IsOwnedByProfile === true && p.ProfileId === next.Id);
+      if (ps) this.patchSystem('PermissionSet', ps.Id, pick(next));
+    }
+  }
+
   private afterUpdate(schema: ObjectSchema, before: SObjectRecord, next: SObjectRecord): void {
+    this.syncProfilePermissions(schema, next);
     if (schema.name === 'User' && (before.IsActive !== next.IsActive || before.ProfileId !== next.ProfileId)) {
       if (before.ProfileId !== next.ProfileId) {
         for (const psa of this.records('PermissionSetAssignment')) {
