@@ -20,7 +20,7 @@ describe('emulator: web-server flow (authorize + authorization_code)', function 
   let n = 0;
   const secret = 'A1'.repeat(32);
 
-  const createApp = async (opts: { scopes?: string; callbackUrl?: string; secretOptional?: boolean; pkceRequired?: boolean; adminApproved?: boolean; permissionSets?: string; profiles?: string; refreshPolicy?: string } = {}): Promise<string> => {
+  const createApp = async (opts: { scopes?: string; callbackUrl?: string; secretOptional?: boolean; pkceRequired?: boolean; adminApproved?: boolean; permissionSets?: string; profiles?: string; refreshPolicy?: string; refreshHours?: number } = {}): Promise<string> => {
     n += 1;
     const name = `Web_App_${n}`;
     const key = `3MVG9web${n}${'W'.repeat(40)}`;
@@ -37,6 +37,7 @@ describe('emulator: web-server flow (authorize + authorization_code)', function 
     if (opts.profiles) policy.commaSeparatedProfile = opts.profiles;
     Object.assign(policy, { externalClientApplication: name, label: `${name}_oauthPlcy`, permittedUsersPolicyType: opts.adminApproved ? 'AdminApprovedPreAuthorized' : 'AllSelfAuthorized' });
     if (opts.refreshPolicy) policy.refreshTokenPolicyType = opts.refreshPolicy;
+    if (opts.refreshHours) Object.assign(policy, { refreshTokenValidityPeriod: opts.refreshHours, refreshTokenValidityUnit: 'Hours' });
     await putComponent(ctx, 'ExtlClntAppOauthConfigurablePolicies', `${name}_oauthPlcy`, policy);
     return key;
   };
@@ -192,6 +193,31 @@ describe('emulator: web-server flow (authorize + authorization_code)', function 
     const issued = await token({ grant_type: 'authorization_code', code: z.code, client_id: zero, client_secret: secret, redirect_uri: CALLBACK });
     expect(issued.body.refresh_token).to.be.a('string');
     expect((await token({ grant_type: 'refresh_token', refresh_token: issued.body.refresh_token, client_id: zero, client_secret: secret })).body.error_description).to.equal('expired access/refresh token');
+  });
+
+  it('refresh token policies: a lifetime ends the token that long after it was issued, inactivity that long after its last use', async () => {
+    const refreshOf = async (key: string): Promise<string> => {
+      const { code } = await getCode(key, { scope: 'api refresh_token' });
+      return (await token({ grant_type: 'authorization_code', code, client_id: key, client_secret: secret, redirect_uri: CALLBACK })).body.refresh_token;
+    };
+    const use = async (key: string, refresh: string): Promise<number> => (await token({ grant_type: 'refresh_token', refresh_token: refresh, client_id: key, client_secret: secret })).status;
+    const hour = 60 * 60 * 1000;
+
+    const lifetime = await createApp({ refreshPolicy: 'SpecificLifetime', refreshHours: 2 });
+    const l = await refreshOf(lifetime);
+    emu.oauth.ageRefreshToken(l, hour);
+    expect(await use(lifetime, l)).to.equal(200);
+    emu.oauth.ageRefreshToken(l, 2 * hour);
+    expect(await use(lifetime, l)).to.equal(400);
+
+    const inactivity = await createApp({ refreshPolicy: 'SpecificInactivity', refreshHours: 2 });
+    const i = await refreshOf(inactivity);
+    emu.oauth.ageRefreshToken(i, 1.5 * hour);
+    expect(await use(inactivity, i)).to.equal(200);
+    emu.oauth.ageRefreshToken(i, 1.5 * hour);
+    expect(await use(inactivity, i)).to.equal(200);
+    emu.oauth.ageRefreshToken(i, 3 * hour);
+    expect(await use(inactivity, i)).to.equal(400);
   });
 
   it('admin-approved apps: pre-authorised users get a code without the consent page, others are sent back with the error', async () => {

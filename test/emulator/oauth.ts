@@ -32,6 +32,8 @@ export type OAuthApp = {
   permissionSets: string[];
   profiles: string[];
   refreshTokenPolicy?: string;
+  /** SpecificLifetime / SpecificInactivity: refreshTokenValidityPeriod and refreshTokenValidityUnit, in ms (ECA only). */
+  refreshTokenValidityMs?: number;
   /** When the app's credentials were saved (ms): the start of its propagation delay. */
   savedAt?: number;
   /** False when its plugin switches (ExtlClntAppConfigurablePolicies) turn the OAuth plugin off. */
@@ -56,6 +58,14 @@ const text = (v: unknown): string | undefined => (v === undefined || v === null 
 const truthy = (v: unknown): boolean => v === true || v === 'true';
 const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 const csv = (v: unknown): string[] => (text(v) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const HOUR_MS = 60 * 60 * 1000;
+/** A refresh token validity period in ms (Hours, Days, Months; a month counted as 30 days). */
+const validityMs = (period: unknown, unit: unknown): number | undefined => {
+  const n = Number(period);
+  const per: Record<string, number> = { hours: HOUR_MS, days: 24 * HOUR_MS, months: 30 * 24 * HOUR_MS };
+  const ms = per[(text(unit) ?? '').toLowerCase()];
+  return Number.isFinite(n) && n > 0 && ms ? n * ms : undefined;
+};
 const callbackUrls = (v: unknown): string[] => (text(v) ?? '').split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean);
 
 /** Scope names of ConnectedAppOauthAccessScope enum values and of ECA comma-separated scopes. */
@@ -179,6 +189,7 @@ export const oauthApps = (components: Map<string, Map<string, MetadataComponent>
       permissionSets: csv(p?.commaSeparatedPermissionSet),
       profiles: csv(p?.commaSeparatedProfile),
       refreshTokenPolicy: text(p?.refreshTokenPolicyType),
+      refreshTokenValidityMs: validityMs(p?.refreshTokenValidityPeriod, p?.refreshTokenValidityUnit),
       savedAt: globalComponent ? Date.parse(globalComponent.lastModifiedDate) : undefined,
       oauthEnabled: !(off(plug?.isEnabled) || off(plug?.isOauthPluginEnabled)),
       ipRelaxation: ipRelaxationOf(p?.ipRelaxationPolicyType),
@@ -271,7 +282,7 @@ const b64urlJson = (part: string): Record<string, unknown> | undefined => {
 
 export class OAuthServer {
   private sessions = new Map<string, Session>();
-  private refreshTokens = new Map<string, { userId: string; clientId: string; scopes: string[] }>();
+  private refreshTokens = new Map<string, { userId: string; clientId: string; scopes: string[]; issuedAt: number; lastUsedAt: number }>();
   /** Authorizations between the login page and the consent page, by the id their forms carry. */
   private pending = new Map<string, PendingAuthorization>();
   private codes = new Map<string, AuthorizationCode>();
@@ -318,8 +329,18 @@ export class OAuthServer {
   /** A refresh token for a user and app (what a completed web-server flow would have left). */
   public issueRefreshToken(userId: string, clientId: string, scopes: string[] = ['api', 'refresh_token']): string {
     const token = `5Aep${randomBase62(83, randomBytes(83))}`;
-    this.refreshTokens.set(token, { userId, clientId, scopes });
+    const now = Date.now();
+    this.refreshTokens.set(token, { userId, clientId, scopes, issuedAt: now, lastUsedAt: now });
     return token;
+  }
+
+  /** Makes a refresh token `ms` older (issued and last used that much earlier): tests of refresh token policies. */
+  public ageRefreshToken(token: string, ms: number): void {
+    const r = this.refreshTokens.get(token);
+    if (r) {
+      r.issuedAt -= ms;
+      r.lastUsedAt -= ms;
+    }
   }
 
   public revokeRefreshToken(token: string): void {
@@ -523,9 +544,17 @@ export class OAuthServer {
     if (app.refreshTokenPolicy === 'Zero' || app.refreshTokenPolicy === 'zero') {
       return oauthError('invalid_grant', 'expired access/refresh token');
     }
+    // "Expire refresh token after" a lifetime, or after that long unused (ECA refreshTokenValidityPeriod/Unit).
+    const validity = app.refreshTokenValidityMs;
+    const now = Date.now();
+    if (validity !== undefined && ((app.refreshTokenPolicy === 'SpecificLifetime' && now > grant.issuedAt + validity) || (app.refreshTokenPolicy === 'SpecificInactivity' && now > grant.lastUsedAt + validity))) {
+      this.refreshTokens.delete(refreshToken!);
+      return oauthError('invalid_grant', 'expired access/refresh token');
+    }
     const user = this.deps.store.get('User', grant.userId);
     const failed = this.userChecks(app, user) ?? (user ? this.ipRestricted(app, user, from, 'refresh_token') : undefined);
     if (failed) return failed;
+    grant.lastUsedAt = now;
     return this.success(app, grant.userId, grant.scopes.filter((s) => s !== 'refresh_token'));
   }
 
