@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { Connection } from '@jsforce/jsforce-node';
 import { OrgEmulator } from './server.js';
-import type { Seed } from './seed.js';
+import { DEFAULT_SEED, type Seed } from './seed.js';
 
 type Json = Record<string, unknown>;
 type Answer = { status: number; body: unknown };
@@ -357,6 +357,33 @@ describe('emulator: access control (who may do what)', function () {
     }
     const ps = await call(t, 'GET', q('SELECT Id FROM PermissionSet'));
     expect(error(ps).errorCode).to.equal('INVALID_TYPE');
+  });
+
+  it('seeds: the standard profiles carry realistic permissions; seeded permission sets carry object and field permissions', async () => {
+    const other = await OrgEmulator.start({ seed: DEFAULT_SEED });
+    try {
+      const perms = (profile: string): Json => {
+        const prof = other.store.find('Profile', (p) => p.Name === profile)!;
+        return other.store.find('PermissionSet', (p) => p.IsOwnedByProfile === true && p.ProfileId === prof.Id)!;
+      };
+      expect(perms('System Administrator')).to.include({
+        PermissionsApiEnabled: true,
+        PermissionsModifyAllData: true,
+        PermissionsViewAllData: true,
+        PermissionsCustomizeApplication: true,
+        PermissionsModifyMetadata: true,
+        PermissionsManageUsers: true,
+      });
+      expect(perms('Minimum Access - API Only Integrations')).to.include({ PermissionsApiEnabled: true, PermissionsApiUserOnly: true, PermissionsModifyAllData: false });
+      const objectsOf = (psId: unknown): unknown[] => other.store.records('ObjectPermissions').filter((r) => r.ParentId === psId).map((r) => r.SobjectType);
+      expect(objectsOf(perms('Minimum Access - API Only Integrations').Id)).to.deep.equal([]);
+      expect(objectsOf(perms('Standard User').Id)).to.have.members(['Account', 'Contact', 'Lead']);
+      const ps = other.store.find('PermissionSet', (p) => p.Name === 'Integration_API')!;
+      expect(objectsOf(ps.Id)).to.deep.equal(['Lead']);
+      expect(other.store.records('FieldPermissions').filter((r) => r.ParentId === ps.Id).map((r) => r.Field)).to.have.members(['Lead.Email', 'Lead.Phone']);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('lists identity in the versions resource; conn.identity() works; EntityDefinition answers as a real org', async () => {
