@@ -75,21 +75,26 @@ describe('Ory from scratch: connection test proves the integration can create Le
     expect(result.access.lines.map((l) => l.target)).to.include.members(['Lead', 'Contact', 'User']);
   });
 
-  it('3. connection test --object Lead:create fails with exit 1, the table and the exact fix', async () => {
-    const err = await runCommandError(ConnectionTest, testArgs('--object', 'Lead:create'));
+  const NEEDS = ['--object', 'Lead:create', '--field', 'Lead.Email:edit'];
+
+  it('3. connection test --object Lead:create --field Lead.Email:edit fails with exit 1, the table and the exact fix', async () => {
+    const err = await runCommandError(ConnectionTest, testArgs(...NEEDS));
     expect(err.name).to.equal('MissingAccess');
     expect(err.exitCode).to.equal(1);
     const data = (err as Error & { data?: ConnectionTestResult }).data!;
     expect(data.success).to.equal(false);
     expect(data.identity.username).to.equal(RUN_AS);
-    expect(data.access.missing).to.deep.equal([{ kind: 'object', target: 'Lead', access: 'create', granted: false, reason: 'Lead is not visible to the user (no Read)' }]);
+    expect(data.access.missing).to.deep.equal([
+      { kind: 'object', target: 'Lead', access: 'create', granted: false, reason: 'Lead is not visible to the user (no Read)' },
+      { kind: 'field', target: 'Lead.Email', access: 'edit', granted: false, reason: 'Lead is not visible to the user (no Read)' },
+    ]);
     expect(err.actions).to.deep.equal([
-      'sf provision permset create --target-org <admin org> --name Ory_Leads --object Lead:create',
+      'sf provision permset create --target-org <admin org> --name Ory_Leads --object Lead:create --field Lead.Email:edit',
       `sf provision permset assign --target-org <admin org> --name Ory_Leads --users ${RUN_AS}`,
     ]);
 
     // The same through the CLI with --json: exit 1, and the whole report in the answer.
-    const cli = await t.runJson<unknown>(['provision', 'connection', 'test', ...testArgs('--object', 'Lead:create')], { env: { [SECRET_VAR]: process.env[SECRET_VAR]! } });
+    const cli = await t.runJson<unknown>(['provision', 'connection', 'test', ...testArgs(...NEEDS)], { env: { [SECRET_VAR]: process.env[SECRET_VAR]! } });
     expect(cli.code).to.equal(1);
     expect(cli.json.name).to.equal('MissingAccess');
     expect(cli.json.actions?.[0]).to.contain('--object Lead:create');
@@ -98,8 +103,8 @@ describe('Ory from scratch: connection test proves the integration can create Le
   });
 
   it('4. the printed fix, run as printed, grants it: the test passes and the token creates a Lead, not a Contact', async () => {
-    const err = await runCommandError(ConnectionTest, testArgs('--object', 'Lead:create'));
-    const [create, assign] = (err.actions ?? []).map((a) => a.replace('<admin org>', 'emu').split(' ').slice(3));
+    const err = await runCommandError(ConnectionTest, testArgs(...NEEDS));
+    const [create, assign] = (err.actions ?? []).map((a) => a.replace('<admin org>', 'emu').split(' ').slice(4));
     await runCommand(PermsetCreate, create);
     await runCommand(PermsetAssign, assign);
 
@@ -117,5 +122,9 @@ describe('Ory from scratch: connection test proves the integration can create Le
 
     const err2 = await runCommandError(ConnectionTest, testArgs('--object', 'Contact:create'));
     expect(err2.name).to.equal('MissingAccess');
+    // Field-level security is its own grant: Lead.Phone was not asked for, so it is hidden from the token's user.
+    const phone = await post(token, 'Lead', { LastName: 'Hopper', Company: 'Ory', Phone: '+1 555 0100' });
+    expect(phone.status).to.equal(400);
+    expect(JSON.stringify(phone.body)).to.contain('INVALID_FIELD').and.contain("No such column 'Phone'");
   });
 });
