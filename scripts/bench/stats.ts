@@ -20,14 +20,32 @@ export class RunFailedError extends Error {
   }
 }
 
-/** Runs a program to its end and returns the wall-clock milliseconds from spawn to exit; throws when it fails. */
-export const timeRun = (file: string, args: readonly string[], options: SpawnSyncOptions = {}): number => {
+/** Marker line the CPU_TIME_HOOK writes to stderr at exit. */
+const CPU_MARKER = '@@bench-cpu-ms ';
+
+/**
+ * A node `--import` module (a data: URL) that reports the process's own CPU time (user + system, all threads) on
+ * stderr at exit. CPU time is less disturbed than wall-clock time by other work on a shared machine.
+ */
+export const CPU_TIME_HOOK = `data:text/javascript,process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('\\n${CPU_MARKER}'+((u.user+u.system)/1000).toFixed(1)+'\\n')})`;
+
+export type Timing = {
+  /** Wall-clock milliseconds from spawn to exit. */
+  wallMs: number;
+  /** CPU milliseconds the child reported (when it ran with CPU_TIME_HOOK). */
+  cpuMs?: number;
+};
+
+/** Runs a program to its end and times it; throws when it fails. */
+export const timeRun = (file: string, args: readonly string[], options: SpawnSyncOptions = {}): Timing => {
   const start = performance.now();
   const result = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options });
-  const ms = performance.now() - start;
+  const wallMs = performance.now() - start;
   if (result.error) throw result.error;
-  if (result.status !== 0) throw new RunFailedError([file, ...args].join(' '), result.status, String(result.stderr ?? ''));
-  return ms;
+  const stderr = String(result.stderr ?? '');
+  if (result.status !== 0) throw new RunFailedError([file, ...args].join(' '), result.status, stderr);
+  const cpu = stderr.split('\n').find((line) => line.startsWith(CPU_MARKER));
+  return cpu === undefined ? { wallMs } : { wallMs, cpuMs: Number(cpu.slice(CPU_MARKER.length)) };
 };
 
 /** A deterministic shuffle (mulberry32), so a run's order can be repeated. */
