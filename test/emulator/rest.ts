@@ -257,7 +257,8 @@ export class RestApi {
   private describeFull(schema: ObjectSchema, v: string, tooling: boolean): Record<string, unknown> {
     return {
       ...this.describeBasic(schema, v, tooling),
-      childRelationships: (schema.childRelationships ?? []).map((c) => ({ ...c, cascadeDelete: false })),
+      // Relationships to objects the user cannot see are left out, as the objects are.
+      childRelationships: (schema.childRelationships ?? []).filter((c) => this.store.describeAs(c.childSObject, { tooling })).map((c) => ({ ...c, cascadeDelete: false })),
       fields: schema.fields.map((fl) => ({
         name: fl.name,
         label: fl.label ?? fl.name,

@@ -401,6 +401,9 @@ export class OrgEmulator {
     } catch (e) {
       if (e instanceof SalesforceError) return { api, response: { status: e.status, body: [e.toJSON()] } };
       throw e;
+    } finally {
+      // Work done after the request (deploys, Bulk jobs) is the platform's unless it says whom it runs as.
+      this.store.actingUserId = undefined;
     }
   }
 
