@@ -4,6 +4,10 @@
  * commands through bin/run.js: certificate, SAML on, configuration from JumpCloud's IdP metadata, SP metadata
  * written for JumpCloud, JIT off (JumpCloud provisions users through SCIM), the login-page button, State/Country
  * integration values aligned to ISO codes, and a second run that changes nothing.
+ *
+ * The configuration matches users by their Salesforce username (identity type Username), as JumpCloud's Salesforce
+ * guide says for SCIM provisioning: its SCIM integration never fills the Federation ID, so identity type Federation ID
+ * would lock out every user it creates.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,17 +41,19 @@ try {
   const out = await mkdtemp(join(tmpdir(), 'provision-demo-out-'));
   const metadata = join(ROOT, 'test', 'fixtures', 'saml', 'jumpcloud.xml');
   const org = ['--target-org', 'demo'];
+  // JumpCloud's SCIM never fills User.FederationIdentifier: match its assertions to the Salesforce username.
+  const jumpcloud = ['--name', 'JumpCloud', '--idp-metadata', metadata, '--identity-type', 'Username', '--request-signing-cert', 'JumpCloud SAML'];
   const steps: Array<[string, string[]]> = [
     ['Identity setup of the org before', ['provision', 'status', ...org]],
     ['1. A self-signed certificate for signing SAML requests', ['provision', 'cert', 'create', '--label', 'JumpCloud SAML', ...org]],
     ['2. SAML single sign-on on (already on in this org: no change)', ['provision', 'sso', 'enable', ...org]],
-    ['3. The plan for the JumpCloud configuration, from its IdP metadata (dry run)', ['provision', 'sso', 'configure', '--name', 'JumpCloud', '--idp-metadata', metadata, '--request-signing-cert', 'JumpCloud SAML', '--dry-run', ...org]],
-    ['4. ... applied', ['provision', 'sso', 'configure', '--name', 'JumpCloud', '--idp-metadata', metadata, '--request-signing-cert', 'JumpCloud SAML', ...org]],
+    ['3. The plan for the JumpCloud configuration, from its IdP metadata, users matched by username (dry run)', ['provision', 'sso', 'configure', ...jumpcloud, '--dry-run', ...org]],
+    ['4. ... applied', ['provision', 'sso', 'configure', ...jumpcloud, ...org]],
     ['5. The SP metadata to upload to JumpCloud', ['provision', 'sso', 'sp-metadata', '--name', 'JumpCloud', '--output-file', join(out, 'jumpcloud-sp-metadata.xml'), ...org]],
     ['6. JIT off: JumpCloud creates users through SCIM', ['provision', 'jit', 'disable', '--name', 'JumpCloud', ...org]],
     ['7. The JumpCloud button on the login page', ['provision', 'login-page', 'add', '--sso', 'JumpCloud', ...org]],
     ['8. State/Country integration values set to the ISO codes SCIM sends', ['provision', 'picklists', 'align', '--integration-values', 'iso', '--countries', 'US,CA,GB,DE,FR', ...org]],
-    ['9. The same configuration again: nothing to change', ['provision', 'sso', 'configure', '--name', 'JumpCloud', '--idp-metadata', metadata, '--request-signing-cert', 'JumpCloud SAML', ...org]],
+    ['9. The same configuration again: nothing to change', ['provision', 'sso', 'configure', ...jumpcloud, ...org]],
     ['Identity setup of the org after', ['provision', 'status', ...org]],
   ];
   for (const [title, args] of steps) {

@@ -115,6 +115,20 @@ export const readSamlConfigOrNames = async (client: OrgClient, name: string): Pr
   return config ? { config, names: [] } : { names: await readSamlConfigNames(client) };
 };
 
+/** Whether a planned configuration matches the assertion to users by their Federation ID (User.FederationIdentifier). */
+export const matchesByFederationId = (change: Change): boolean => change.metadata?.content.identityMapping === 'FederationId';
+
+/**
+ * The active users without a Federation ID, with one aggregate query (one API call, no rows). Every active user is
+ * counted: no source says which user types SAML single sign-on leaves out, so the count may include users who never
+ * log in interactively (API-only integration users, the org's automated users, if SOQL returns them). Reading
+ * FederationIdentifier needs the Manage Users permission (Salesforce Help, knowledge article 000386215).
+ */
+export const countActiveUsersWithoutFederationId = async (client: OrgClient): Promise<number> => {
+  const soql = 'SELECT COUNT() FROM User WHERE IsActive = true AND FederationIdentifier = null';
+  return client.call(async () => (await client.conn.query<Record<string, unknown>>(soql)).totalSize);
+};
+
 // ---------------------------------------------------------------------------------------------- planning
 
 /** Values a new configuration gets unless the desired state says otherwise (Setup's defaults for SAML 2.0). */

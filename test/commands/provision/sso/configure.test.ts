@@ -268,6 +268,41 @@ describe('sf provision sso configure', function () {
     });
   });
 
+  describe('users the identity type would lock out', () => {
+    const fedWarnings = (ux: { warn: { args: unknown[][] } }): string[] => ux.warn.args.map((a) => String(a[0])).filter((w) => w.includes('Federation ID'));
+    const jumpcloud = ['--target-org', 'emu', '--name', 'JumpCloud', '--idp-metadata', fixture('jumpcloud.xml')];
+
+    it('warns with the count and the fix when identity type Federation ID meets active users without one, in --dry-run too', async () => {
+      // The default org: the admin and the integration user have no Federation ID, Sam Sales has one.
+      const dry = await runCommand(SsoConfigure, [...jumpcloud, '--dry-run']);
+      expect(dry.result.dryRun).to.equal(true);
+      const [warning, ...rest] = fedWarnings(dry.ux);
+      expect(rest).to.deep.equal([]);
+      expect(warning).to.match(/^2 active users have no Federation ID, so the SAML configuration JumpCloud \(identity type Federation ID\)/);
+      expect(warning).to.contain('sf data update bulk --sobject User');
+      expect(warning).to.contain('--identity-type Username');
+      const applied = await runCommand(SsoConfigure, jumpcloud);
+      expect(fedWarnings(applied.ux)).to.deep.equal([warning]);
+      // Unchanged configurations are checked too: the users are still locked out.
+      t.emu.store.patchSystem('User', t.emu.adminUserId, { FederationIdentifier: 'ada@acme.example.com' });
+      const again = await runCommand(SsoConfigure, jumpcloud);
+      expect(again.result.changed).to.equal(false);
+      expect(fedWarnings(again.ux)[0]).to.match(/^1 active user has no Federation ID/);
+    });
+
+    it('says nothing when every active user has a Federation ID (inactive ones do not count), or with identity type Username', async () => {
+      for (const u of t.emu.store.records('User')) if (u.IsActive && !u.FederationIdentifier) t.emu.store.patchSystem('User', String(u.Id), { IsActive: false });
+      t.emu.store.patchSystem('User', t.emu.adminUserId, { IsActive: true, FederationIdentifier: 'ada@acme.example.com' });
+      const none = await runCommand(SsoConfigure, [...jumpcloud, '--dry-run']);
+      expect(fedWarnings(none.ux)).to.deep.equal([]);
+      t.emu.store.patchSystem('User', t.emu.adminUserId, { FederationIdentifier: null });
+      const byUsername = await runCommand(SsoConfigure, [...jumpcloud, '--identity-type', 'Username']);
+      expect(byUsername.result.changes[0]).to.deep.include({ action: 'create', status: 'applied' });
+      expect(saml(t, 'JumpCloud')?.identityMapping).to.equal('Username');
+      expect(fedWarnings(byUsername.ux)).to.deep.equal([]);
+    });
+  });
+
   describe('errors', () => {
     const hostile: Array<[string, RegExp]> = [
       ['billion-laughs.xml', /DTD|entit/i],
@@ -383,6 +418,7 @@ describe('sf provision sso configure', function () {
     expect(r.json.result.changed).to.equal(true);
     expect(r.json.result.identityProvider.entityId).to.equal('https://sts.windows.net/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f/');
     expect((r.json.warnings ?? []).some((w) => /expired/i.test(w))).to.equal(true);
+    expect((r.json.warnings ?? []).filter((w) => w.includes('Federation ID'))).to.have.length(1);
     expect(saml(t, 'Entra')?.issuer).to.equal('https://sts.windows.net/6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f/');
 
     const bad = await t.runJson(['provision', 'sso', 'configure', '--target-org', 'emu', '--name', 'Bad', '--idp-metadata', fixture('billion-laughs.xml')]);
