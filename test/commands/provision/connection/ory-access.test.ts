@@ -54,7 +54,7 @@ describe('Ory from scratch: connection test proves the integration can create Le
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as unknown };
+    return { status: res.status, body: await res.json() };
   };
 
   it('1. app create: client credentials running as the API-only integration user', async () => {
