@@ -68,12 +68,13 @@ export const orgFingerprint = (emu: OrgEmulator): string => {
   return hash.digest('hex');
 };
 
-const walk = async (dir: string): Promise<string[]> => {
+/** Every file below a folder (none when it does not exist). */
+export const filesUnder = async (dir: string): Promise<string[]> => {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.isFile()) out.push(p);
   }
   return out;
 };
@@ -84,7 +85,7 @@ const walk = async (dir: string): Promise<string[]> => {
  */
 export const validateSourceDir = async (dir: string): Promise<{ components: string[]; errors: string[] }> => {
   const errors: string[] = [];
-  for (const file of (await walk(dir)).filter((f) => f.endsWith('-meta.xml'))) {
+  for (const file of (await filesUnder(dir)).filter((f) => f.endsWith('-meta.xml'))) {
     const node = parseXml(await readFile(file));
     const type = node.name;
     const problems = validateComponent(type, node, type === 'Certificate' ? ['content'] : []);

@@ -3,21 +3,12 @@
  * `connection test` and `connection token --output-file` as subprocesses with the sf log file on and
  * SF_LOG_LEVEL=trace, then scan every file the run left under HOME (except the 0600 files the user asked for).
  */
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
-
-const walk = async (dir: string): Promise<string[]> => {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-};
+import { filesUnder } from '../helpers/plan.js';
 
 describe('secrets stay out of log files', function () {
   this.timeout(180_000);
@@ -60,7 +51,7 @@ describe('secrets stay out of log files', function () {
     const accessToken = (await readFile(tokenFile, 'utf8')).trim();
     expect(accessToken.length).to.be.greaterThan(20);
 
-    const files = await walk(t.home);
+    const files = await filesUnder(t.home);
     const logs = files.filter((f) => f.endsWith('.log'));
     expect(logs, 'the runs wrote a log file').to.not.be.empty;
     const printed = [created, rotated, tested, tokened].map((r) => r.stdout + r.stderr).join('\n');

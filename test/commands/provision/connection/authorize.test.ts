@@ -6,7 +6,7 @@
  * secret are anywhere else: stdout, stderr, --json, the sf log file at trace level.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,21 +15,12 @@ import { putComponent } from '../../../emulator/metadata/soap.js';
 import { DEFAULT_USER_PASSWORD } from '../../../emulator/oauth.js';
 import { authorizeInBrowser, type Step } from '../../../helpers/browser.js';
 import { isolatedEnv, ROOT, setupTestOrg, type RunResult, type TestOrg } from '../../../helpers/harness.js';
+import { filesUnder } from '../../../helpers/plan.js';
+import type { AuthorizeResult } from '../../../../src/provision/authorize.js';
 
 const SECRET_VAR = 'PROVISION_AUTHORIZE_SECRET';
 
-type Authorized = {
-  domain: string;
-  instanceUrl: string;
-  username?: string;
-  userId: string;
-  orgId: string;
-  scopes: string[];
-  refreshTokenIssued: boolean;
-  outputFile: string;
-  app?: { name: string; type: string; refreshTokenPolicy: string };
-};
-type JsonOut = { status: number; result: Authorized; warnings?: string[]; name?: string; message?: string; actions?: string[] };
+type JsonOut = { status: number; result: AuthorizeResult; warnings?: string[]; name?: string; message?: string; actions?: string[] };
 type Run = RunResult & { step?: Step; callbackStatus?: number; json?: JsonOut };
 
 const freePort = async (): Promise<number> => {
@@ -38,16 +29,6 @@ const freePort = async (): Promise<number> => {
   const { port } = s.address() as AddressInfo;
   await new Promise((resolve) => s.close(resolve));
   return port;
-};
-
-const walk = async (dir: string): Promise<string[]> => {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
 };
 
 describe('sf provision connection authorize', function () {
@@ -176,7 +157,7 @@ describe('sf provision connection authorize', function () {
     expect(limits.status).to.equal(200);
 
     // Nowhere else: not in stdout, stderr, the --json result or any file under HOME (the sf log at trace level).
-    const files = await walk(t.home);
+    const files = await filesUnder(t.home);
     expect(files.filter((f) => f.endsWith('.log')), 'the run wrote a log file').to.not.be.empty;
     for (const s of [tokens.access_token, tokens.refresh_token, secret]) {
       expect(run.stdout + run.stderr).to.not.contain(s);
