@@ -14,12 +14,16 @@
  * the milliseconds do not. CPU time (user + system of the child, reported at its exit by a one-line --import hook
  * given to both sides) is shown beside wall-clock time: other work on the machine disturbs it much less.
  *
- *   npm run bench -- startup [--runs 5] [--filter sso] [--check] [--max-ratio 1.2] [--metric wall|cpu]
+ *   npm run bench -- startup [--runs 5] [--filter sso] [--check] [--max-ratio 1.2] [--metric wall|cpu] [--sf <sf bin>]
+ *
+ * --sf runs everything through a real sf instead (the bare plugin and this one linked into it under the throw-away
+ * HOME, with `sf org display --help` as a core command for reference): what a user who linked or installed the plugin
+ * pays, sf's own start-up and hooks included.
  *
  * --check exits 1 when a command's median ratio (wall-clock by default, CPU time with --metric cpu) is over
  * --max-ratio.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +122,18 @@ const commandsOf = async (filter: string | undefined): Promise<Scenario[]> => {
 const fmtMs = (ms: number): string => ms.toFixed(0);
 const fmtRatio = (r: number): string => r.toFixed(2);
 
+/**
+ * Through a real sf: both plugins linked into it (as `sf plugins link` does for a user), so every run pays what a
+ * user's does, sf's own start-up and hooks included; `sf org display --help` (a core command) for reference.
+ */
+const throughSf = async (sfBin: string, env: NodeJS.ProcessEnv, home: string, bareDir: string, bare: Scenario, commands: Scenario[]): Promise<[Scenario, Scenario[]]> => {
+  const sf = await realpath(sfBin);
+  Object.assign(env, { SF_AUTOUPDATE_DISABLE: 'true', SF_SKIP_NEW_VERSION_CHECK: 'true', SF_DISABLE_TELEMETRY: 'true' });
+  for (const plugin of [bareDir, ROOT]) timeRun(process.execPath, [sf, 'plugins', 'link', plugin, '--no-install'], { env, cwd: home });
+  const reference: Scenario = { label: 'sf org display --help (core command, reference)', run: sf, argv: ['org', 'display', '--help'], loadsModule: true };
+  return [{ ...bare, run: sf }, [reference, ...commands.map((c) => ({ ...c, run: sf }))]];
+};
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -127,6 +143,7 @@ export async function run(argv: string[]): Promise<number> {
       check: { type: 'boolean', default: false },
       'max-ratio': { type: 'string', default: '1.2' },
       metric: { type: 'string', default: 'wall' },
+      sf: { type: 'string' },
     },
     strict: true,
   });
@@ -137,18 +154,19 @@ export async function run(argv: string[]): Promise<number> {
   if (values.metric !== 'wall' && values.metric !== 'cpu') throw new Error(`--metric must be wall or cpu, not ${values.metric}`);
   const checked = values.metric === 'cpu' ? 'cpuRatio' : 'wallRatio';
 
-  const commands = await commandsOf(values.filter);
+  let commands = await commandsOf(values.filter);
   if (commands.length === 0) throw new Error(`No command matches --filter ${values.filter ?? ''}`);
 
   const dir = await mkdtemp(join(tmpdir(), 'provision-bench-'));
   try {
-    const bare: Scenario = { label: `bare SfCommand (${BARE_ID} --help)`, run: await writeBarePlugin(join(dir, 'plugin')), argv: [BARE_ID, '--help'], loadsModule: true };
+    let bare: Scenario = { label: `bare SfCommand (${BARE_ID} --help)`, run: await writeBarePlugin(join(dir, 'plugin')), argv: [BARE_ID, '--help'], loadsModule: true };
     const home = join(dir, 'home');
     await mkdir(home);
     // The same environment for both sides: a throw-away HOME (no user plugins, no config), production mode.
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, USERPROFILE: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local', 'share') };
     delete env.NODE_ENV;
     delete env.NODE_OPTIONS;
+    if (values.sf) [bare, commands] = await throughSf(values.sf, env, home, join(dir, 'plugin'), bare, commands);
     const time = (s: Scenario): Timing => timeRun(process.execPath, ['--import', CPU_TIME_HOOK, s.run, ...s.argv], { env, cwd: home });
 
     const before = machine();
@@ -201,7 +219,7 @@ export async function run(argv: string[]): Promise<number> {
       [
         `Machine: ${before}`,
         `After: load average ${after.replace(/.*load average /, '')}`,
-        `Method: node bin/run.js <command> --help, ${runs} rounds interleaved with a bare SfCommand plugin (bare, command, bare, ...), medians; ratio = time / mean of the adjacent bare runs; CPU = the process's user + system time.`,
+        `Method: ${values.sf ? `${values.sf} <command> --help (both plugins linked into it)` : 'node bin/run.js <command> --help'}, ${runs} rounds interleaved with a bare SfCommand plugin (bare, command, bare, ...), medians; ratio = time / mean of the adjacent bare runs; CPU = the process's user + system time.`,
         '',
         table,
         '',
