@@ -14,7 +14,13 @@ type Answer = { status: number; body: unknown };
 const seed: Seed = {
   users: [
     { username: 'admin@access.example.com', lastName: 'Admin', profile: 'System Administrator' },
-    { username: 'integration@access.example.com', lastName: 'Integration', profile: 'Minimum Access - API Only Integrations' },
+    // With the Salesforce API Integration permission set licence: permission sets may give it standard-object access.
+    {
+      username: 'integration@access.example.com',
+      lastName: 'Integration',
+      profile: 'Minimum Access - API Only Integrations',
+      permissionSetLicences: ['SalesforceAPIIntegrationPsl'],
+    },
     { username: 'sam@access.example.com', lastName: 'Sales', profile: 'Standard User' },
     { username: 'min@access.example.com', lastName: 'Minimum', profile: 'Minimum Access - Salesforce' },
   ],

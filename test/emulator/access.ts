@@ -18,7 +18,10 @@
  * - setup objects have no object permissions: User is readable by every user, writable with Manage Users (a user may
  *   edit their own personal fields); PermissionSetAssignment needs Assign Permission Sets (or Manage Users);
  *   permission sets and their object/field permissions need Manage Users ("Manage Profiles and Permission Sets",
- *   which Manage Users includes) to write and View Setup and Configuration to read (read rule unconfirmed).
+ *   which Manage Users includes) to write and View Setup and Configuration to read (read rule unconfirmed);
+ * - user licences limit object permissions (USER_LICENCE_OBJECTS), permission set licences assigned to the user
+ *   (PermissionSetLicenseAssign) extend them (PERMISSION_SET_LICENCE_OBJECTS): assignments and saves that would give
+ *   a user more are refused (store.ts), and what a user holds anyway is cut to them here.
  */
 import { SYSTEM_PERMISSION_FIELDS } from './schema.js';
 import type { FieldSchema, ObjectSchema, SObjectRecord } from './types.js';
@@ -36,6 +39,8 @@ export type UserAccess = {
   fields: Map<string, FieldAccess>;
   /** Ids of the permission sets the permissions come from. */
   permissionSetIds: Set<string>;
+  /** The object permissions the user's licences allow, by lower-cased object (undefined: not restricted). */
+  licensed?: Map<string, ObjectAccess>;
 };
 
 /** Objects whose access comes from object permissions (ObjectPermissions records). */
@@ -90,6 +95,134 @@ export const objectPermissionDependency = (a: ObjectAccess): { permission: strin
 
 const flag = (v: unknown): boolean => v === true || v === 'true';
 
+// ---------------------------------------------------------------- licences
+
+const CRM_ALL: Record<string, ObjectAccess> = { account: ALL, contact: ALL, lead: ALL };
+
+/**
+ * The object permissions each user licence allows, by licence name (UserLicense.Name, lower-cased): a permission
+ * set granting more cannot be assigned to a user on that licence, and what a user holds anyway is cut to it.
+ * Salesforce: every CRM object.
+ * Salesforce Platform: Accounts and Contacts with every permission (Read, Create, Edit, Delete, View All, Modify
+ * All), no Leads (Salesforce Help, "Features Available with Lightning Platform Starter, Lightning Platform Plus,
+ * and Salesforce Platform Login Licenses": Leads are not in its table; the Veeva article on "The user license
+ * doesn't allow the permission" is a Platform-licence case).
+ * Salesforce Integration: none by itself; the Salesforce API Integration permission set licence adds the standard
+ * objects (Salesforce Help, "Give Integration Users API Only Access": the licence "makes the Minimum Access - API
+ * Only Integrations profile and the Salesforce API Integration permission set license available", the PSL
+ * "expands what is allowed").
+ * Identity and Customer Community: none here. Identity users have no CRM object access; Customer Community has no
+ * Leads (Partner Community has them), what it allows on Accounts and Contacts is unconfirmed, so none.
+ * A licence not in this table (a seed's own) is not restricted.
+ */
+export const USER_LICENCE_OBJECTS: Record<string, Record<string, ObjectAccess>> = {
+  salesforce: CRM_ALL,
+  'salesforce platform': { account: ALL, contact: ALL },
+  'salesforce integration': {},
+  identity: {},
+  'customer community': {},
+};
+
+/** What a permission set licence adds to a user's licence, by PermissionSetLicense.DeveloperName (lower-cased). */
+export const PERMISSION_SET_LICENCE_OBJECTS: Record<string, Record<string, ObjectAccess>> = {
+  // Standard-object access for Salesforce Integration users; View All / Modify All with it is unconfirmed (allowed).
+  salesforceapiintegrationpsl: CRM_ALL,
+};
+
+/**
+ * The user licences (UserLicense.Name, lower-cased) a permission set licence can be assigned with. The Salesforce
+ * API Integration PSL comes with the Salesforce Integration licence (Salesforce Help, "Give Integration Users API
+ * Only Access"); that it cannot go to users on other licences is unconfirmed. PSLs not listed go to anyone.
+ */
+export const PERMISSION_SET_LICENCE_USERS: Record<string, string[]> = {
+  salesforceapiintegrationpsl: ['salesforce integration'],
+};
+
+const OBJECT_PERMISSION_LABELS: Array<[keyof ObjectAccess, string]> = [
+  ['read', 'Read'],
+  ['create', 'Create'],
+  ['edit', 'Edit'],
+  ['delete', 'Delete'],
+  ['viewAll', 'View All'],
+  ['modifyAll', 'Modify All'],
+];
+
+/** The user licence (UserLicense record) of a user, through the profile. */
+export const userLicenceOf = (src: AccessSource, user: SObjectRecord): SObjectRecord | undefined => {
+  const profile = src.get('Profile', String(user.ProfileId ?? ''));
+  return profile ? src.get('UserLicense', String(profile.UserLicenseId ?? '')) : undefined;
+};
+
+/** The permission set licences (PermissionSetLicense records) assigned to a user. */
+export const permissionSetLicencesOf = (src: AccessSource, userId: string): SObjectRecord[] =>
+  src
+    .records('PermissionSetLicenseAssign')
+    .filter((a) => a.AssigneeId === userId)
+    .map((a) => src.get('PermissionSetLicense', String(a.PermissionSetLicenseId ?? '')))
+    .filter((l): l is SObjectRecord => l !== undefined);
+
+/**
+ * The object permissions a user's licence and assigned permission set licences allow, by lower-cased object
+ * (undefined: not restricted). `withoutPsl`: a PSL id not to count (what removing it would leave).
+ */
+export const licensedObjects = (
+  src: AccessSource,
+  user: SObjectRecord,
+  opts: { withoutPsl?: string } = {}
+): Map<string, ObjectAccess> | undefined => {
+  const licence = userLicenceOf(src, user);
+  const base = licence ? USER_LICENCE_OBJECTS[String(licence.Name).toLowerCase()] : undefined;
+  if (!base) return undefined;
+  const allowed = new Map<string, ObjectAccess>(Object.entries(base));
+  for (const psl of permissionSetLicencesOf(src, user.Id)) {
+    if (psl.Id === opts.withoutPsl) continue;
+    for (const [o, a] of Object.entries(PERMISSION_SET_LICENCE_OBJECTS[String(psl.DeveloperName).toLowerCase()] ?? {})) {
+      const prev = allowed.get(o) ?? NONE;
+      allowed.set(o, Object.fromEntries(OBJECT_PERMISSION_LABELS.map(([k]) => [k, prev[k] || a[k]])) as ObjectAccess);
+    }
+  }
+  return allowed;
+};
+
+/** The object permissions of permission sets (the ObjectPermissions records, with their implications), by object. */
+export const grantedObjects = (src: AccessSource, psIds: Set<string>): Map<string, ObjectAccess> => {
+  const objects = new Map<string, ObjectAccess>();
+  for (const op of src.records('ObjectPermissions')) {
+    if (!psIds.has(String(op.ParentId))) continue;
+    const key = String(op.SobjectType).toLowerCase();
+    const prev = objects.get(key) ?? NONE;
+    objects.set(key, {
+      read: prev.read || flag(op.PermissionsRead),
+      create: prev.create || flag(op.PermissionsCreate),
+      edit: prev.edit || flag(op.PermissionsEdit),
+      delete: prev.delete || flag(op.PermissionsDelete),
+      viewAll: prev.viewAll || flag(op.PermissionsViewAllRecords),
+      modifyAll: prev.modifyAll || flag(op.PermissionsModifyAllRecords),
+    });
+  }
+  for (const [k, v] of objects) objects.set(k, impliedObjectAccess(v));
+  return objects;
+};
+
+/**
+ * The object permissions granted that the allowed ones do not include, as Salesforce names them in its errors
+ * ("Read Leads", "Create Contacts": the permission and the object's plural label), in a stable order.
+ * `pluralOf` gives an object's plural label from its lower-cased name.
+ */
+export const disallowedPermissions = (
+  granted: Map<string, ObjectAccess>,
+  allowed: Map<string, ObjectAccess> | undefined,
+  pluralOf: (object: string) => string
+): string[] => {
+  if (!allowed) return [];
+  const out: string[] = [];
+  for (const [object, a] of granted) {
+    const ok = allowed.get(object) ?? NONE;
+    for (const [k, label] of OBJECT_PERMISSION_LABELS) if (a[k] && !ok[k]) out.push(`${label} ${pluralOf(object)}`);
+  }
+  return out;
+};
+
 /** The permission sets a user holds: assigned ones (unexpired), the profile's own, and the members of assigned groups. */
 export const permissionSetIdsOf = (src: AccessSource, user: SObjectRecord): Set<string> => {
   const ids = new Set<string>();
@@ -131,20 +264,10 @@ export const computeAccess = (src: AccessSource, userId: string): UserAccess => 
   if (perms.PermissionsManageUsers || perms.PermissionsCustomizeApplication || perms.PermissionsModifyMetadata || perms.PermissionsModifyAllData) {
     perms.PermissionsViewSetup = true;
   }
-  for (const op of src.records('ObjectPermissions')) {
-    if (!psIds.has(String(op.ParentId))) continue;
-    const key = String(op.SobjectType).toLowerCase();
-    const prev = objects.get(key) ?? NONE;
-    objects.set(key, {
-      read: prev.read || flag(op.PermissionsRead),
-      create: prev.create || flag(op.PermissionsCreate),
-      edit: prev.edit || flag(op.PermissionsEdit),
-      delete: prev.delete || flag(op.PermissionsDelete),
-      viewAll: prev.viewAll || flag(op.PermissionsViewAllRecords),
-      modifyAll: prev.modifyAll || flag(op.PermissionsModifyAllRecords),
-    });
-  }
-  for (const [k, v] of objects) objects.set(k, impliedObjectAccess(v));
+  for (const [k, v] of grantedObjects(src, psIds)) objects.set(k, v);
+  // Belt and braces: what the user's licence (and permission set licences) does not allow is not had, whatever the
+  // permission sets say (e.g. a permission set assigned before a permission set licence was removed).
+  access.licensed = licensedObjects(src, user);
   for (const fp of src.records('FieldPermissions')) {
     if (!psIds.has(String(fp.ParentId))) continue;
     const key = String(fp.Field).toLowerCase();
@@ -160,9 +283,11 @@ export const objectAccess = (access: UserAccess, objectName: string): ObjectAcce
   const p = access.perms;
   const name = objectName.toLowerCase();
   if (PERMISSIONABLE.has(name)) {
-    if (p.PermissionsModifyAllData) return ALL;
     const own = access.objects.get(name) ?? NONE;
-    return p.PermissionsViewAllData ? { ...own, read: true, viewAll: true } : own;
+    const had = p.PermissionsModifyAllData ? ALL : p.PermissionsViewAllData ? { ...own, read: true, viewAll: true } : own;
+    if (!access.licensed) return had;
+    const ok = access.licensed.get(name) ?? NONE;
+    return Object.fromEntries(OBJECT_PERMISSION_LABELS.map(([k]) => [k, had[k] && ok[k]])) as ObjectAccess;
   }
   const rw = (read: boolean, write: boolean): ObjectAccess => ({ read: read || write, create: write, edit: write, delete: write, viewAll: read || write, modifyAll: write });
   switch (name) {
@@ -175,6 +300,11 @@ export const objectAccess = (access: UserAccess, objectName: string): ObjectAcce
     case 'permissionsetassignment':
       // Readable by every user (read rule unconfirmed); assigning needs Assign Permission Sets or Manage Users.
       return rw(true, p.PermissionsAssignPermissionSets || p.PermissionsManageUsers);
+    case 'permissionsetlicenseassign':
+      // Object reference, PermissionSetLicenseAssign: readable with View Setup and Configuration or Assign Permission
+      // Sets; assigning and removing a permission set licence needs Manage Users (Salesforce Help, "Assign a
+      // Permission Set License to a User", "Remove a Permission Set License from a User").
+      return rw(p.PermissionsViewSetup || p.PermissionsAssignPermissionSets, p.PermissionsManageUsers);
     case 'permissionset':
     case 'permissionsetgroup':
     case 'permissionsetgroupcomponent':

@@ -352,6 +352,19 @@ export const SOBJECTS: ObjectSchema[] = [
     ],
     { updateable: true }
   ),
+  // A permission set licence assigned to a user (object reference, PermissionSetLicenseAssign, API 29.0+): create,
+  // delete, query only; to update, delete and insert. Key prefix 2LA as record ids show it (unconfirmed in the docs).
+  obj(
+    'PermissionSetLicenseAssign',
+    '2LA',
+    [
+      idField(),
+      ref('AssigneeId', ['User'], 'Assignee', { nillable: false, updateable: false }),
+      ref('PermissionSetLicenseId', ['PermissionSetLicense'], 'PermissionSetLicense', { nillable: false, updateable: false }),
+      ...audit(),
+    ],
+    { updateable: false, label: 'Permission Set License Assignment', labelPlural: 'Permission Set License Assignments' }
+  ),
   obj('SetupEntityAccess', '0J0', [
     idField(),
     ref('ParentId', ['PermissionSet'], 'Parent', { nillable: false, updateable: false }),

@@ -39,6 +39,11 @@ export type SeedUser = {
   contactEmail?: string;
   /** Password on the emulator's login page (web-server flow); default: DEFAULT_USER_PASSWORD of oauth.ts. */
   password?: string;
+  /**
+   * Permission set licences assigned to the user (PermissionSetLicenseAssign), by DeveloperName or label, e.g.
+   * `["SalesforceAPIIntegrationPsl"]` for a Salesforce Integration user that gets permission sets with object access.
+   */
+  permissionSetLicences?: string[];
 };
 
 export type Seed = {
@@ -188,8 +193,9 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       sys('UserLicense', { Name: l.name, MasterLabel: l.name, LicenseDefinitionKey: l.key, TotalLicenses: l.total, UsedLicenses: 0, Status: 'Active' })
     );
   }
+  const psls = new Map<string, SObjectRecord>();
   for (const l of seed.permissionSetLicences ?? DEFAULT_PERMISSION_SET_LICENCES) {
-    sys('PermissionSetLicense', {
+    const psl = sys('PermissionSetLicense', {
       DeveloperName: l.developerName,
       MasterLabel: l.label,
       PermissionSetLicenseKey: l.key,
@@ -199,6 +205,8 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       ExpirationDate: null,
       IsAvailableForIntegrations: l.integrations ?? false,
     });
+    psls.set(l.developerName.toLowerCase(), psl);
+    psls.set(l.label.toLowerCase(), psl);
   }
   const profiles = new Map<string, SObjectRecord>();
   for (const p of seed.profiles ?? DEFAULT_PROFILES) {
@@ -313,6 +321,14 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
     }
   }
   store.currentUserId = adminUserId;
+  // Permission set licences before permission sets: assignments are checked against the user's licences.
+  for (const u of users) {
+    for (const name of u.permissionSetLicences ?? []) {
+      const psl = psls.get(name.toLowerCase());
+      if (!psl) throw new Error(`Seed: user ${u.username} names unknown permission set licence ${name}`);
+      store.create('PermissionSetLicenseAssign', { AssigneeId: userIds.get(u.username.toLowerCase()), PermissionSetLicenseId: psl.Id });
+    }
+  }
 
   const permsets = new Map<string, SObjectRecord>();
   for (const p of seed.permissionSets ?? []) {

@@ -11,7 +11,7 @@ import { Bulk2Api } from './bulk2.js';
 import { handleMetadataSoap, installDefaultSettings } from './metadata/soap.js';
 import { findComponent, removeComponent, setComponent } from './metadata/components.js';
 import { orderContent } from './metadata/validate.js';
-import { impliedObjectAccess, isPermissionableField, isPermissionableObject } from './access.js';
+import { impliedObjectAccess, isPermissionableField, isPermissionableObject, type ObjectAccess } from './access.js';
 import { fieldOf, SYSTEM_PERMISSION_FIELDS } from './schema.js';
 import { OAuthServer, type Session } from './oauth.js';
 import { RestApi } from './rest.js';
@@ -177,7 +177,32 @@ export class OrgEmulator {
       userId: this.metadataUserId ?? this.adminUserId,
       checkSession: (sid: string) => this.oauth.session(sid) !== undefined,
       onChange: (type, fullName, component) => this.mirror(type, fullName, component),
+      checkPermissionSet: (fullName, content) => this.checkPermissionSetContent(fullName, content),
     };
+  }
+
+  /** A PermissionSet deploy or update: the object permissions it will hold must fit the licences of its assignees. */
+  private checkPermissionSetContent(fullName: string, content: Record<string, unknown>): void {
+    const ps = this.store.find('PermissionSet', (p) => String(p.Name).toLowerCase() === fullName.toLowerCase() && p.IsOwnedByProfile !== true);
+    if (!ps) return;
+    const bool = (v: unknown): boolean => v === true || v === 'true';
+    const granted = new Map<string, ObjectAccess>();
+    for (const op of ([] as unknown[]).concat(content.objectPermissions ?? []) as Array<Record<string, unknown>>) {
+      const schema = this.store.describe(String(op.object ?? ''));
+      if (!schema || !isPermissionableObject(schema.name)) continue;
+      granted.set(
+        schema.name.toLowerCase(),
+        impliedObjectAccess({
+          read: bool(op.allowRead),
+          create: bool(op.allowCreate),
+          edit: bool(op.allowEdit),
+          delete: bool(op.allowDelete),
+          viewAll: bool(op.viewAllRecords),
+          modifyAll: bool(op.modifyAllRecords),
+        })
+      );
+    }
+    this.store.checkPermissionSetSave(ps.Id, granted);
   }
 
   /** Adds a fault rule: the next matching requests fail as the rule says. */

@@ -197,6 +197,8 @@ export type MetadataContext = {
   checkSession(sessionId: string): boolean;
   /** Keeps the sObject mirrors in step; call after every successful write. */
   onChange: MetadataChangeListener;
+  /** Platform rules on a PermissionSet about to be saved (licences of its assignees); throws SalesforceError. */
+  checkPermissionSet?(fullName: string, content: Record<string, unknown>): void;
 };
 
 /** One HTTP request as the emulator's handlers see it (paths already normalised: repeated slashes collapsed). */

@@ -381,6 +381,8 @@ export async function saveComponent(
       }
     }
   }
+  // A permission set assigned to users may only hold what their licences allow (store.ts checkPermissionSetSave).
+  if (type === 'PermissionSet') ctx.checkPermissionSet?.(existing?.fullName ?? fullName, content);
   if (type === 'IdentityProviderSettings' && content.enableIdentityProvider === true) {
     const certName = String(content.certificateName ?? '');
     if (!certByIdOrName(map, certName, false)) {
