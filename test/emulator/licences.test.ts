@@ -135,6 +135,18 @@ describe('emulator: licences (what a user licence and permission set licences al
       expect(composite.compositeResponse[0].httpStatusCode).to.equal(400);
       expect(composite.compositeResponse[0].body[0]).to.include({ errorCode: 'FIELD_INTEGRITY_EXCEPTION' });
     });
+
+    it('is enforced in Bulk API 2.0 ingest, per row', async () => {
+      const conn = new Connection({ instanceUrl: emu.instanceUrl, accessToken: emu.accessToken, version: '66.0' });
+      const input = `AssigneeId,PermissionSetId\n${userId('integration@lic.example.com')},${psId('Lead_Intake')}\n${userId('sam@lic.example.com')},${psId('Lead_Intake')}\n`;
+      const results = (await conn.bulk2.loadAndWaitForResults({ object: 'PermissionSetAssignment', operation: 'insert', input, pollInterval: 5, pollTimeout: 10_000 })) as unknown as {
+        successfulResults: Array<Record<string, string>>;
+        failedResults: Array<Record<string, string>>;
+      };
+      expect(results.successfulResults).to.have.length(1);
+      expect(results.failedResults).to.have.length(1);
+      expect(results.failedResults[0].sf__Error).to.contain("FIELD_INTEGRITY_EXCEPTION:Can't assign permission set Lead Intake to user integration@lic.example.com.");
+    });
   });
 
   describe('PermissionSetLicenseAssign', () => {
