@@ -234,6 +234,22 @@ describe('emulator: licences (what a user licence and permission set licences al
       );
     });
 
+    it('refuses the same for a group: a new member, or more access in a member', async () => {
+      const group = await created(admin('POST', '/sobjects/PermissionSetGroup', { DeveloperName: 'Integrations', MasterLabel: 'Integrations' }));
+      await created(admin('POST', '/sobjects/PermissionSetGroupComponent', { PermissionSetGroupId: group, PermissionSetId: psId('Api_Only') }));
+      await created(admin('POST', '/sobjects/PermissionSetAssignment', { AssigneeId: userId('integration@lic.example.com'), PermissionSetGroupId: group }));
+      const member = await admin('POST', '/sobjects/PermissionSetGroupComponent', { PermissionSetGroupId: group, PermissionSetId: psId('Contact_Reader') });
+      expect(error(member)).to.include({
+        errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+        message:
+          "Can't save permission set group Integrations, which is assigned to a user with user license Salesforce Integration. The user license doesn't allow the permission: Read Contacts",
+      });
+      const more = await admin('POST', '/sobjects/ObjectPermissions', { ParentId: psId('Api_Only'), SobjectType: 'Account', PermissionsRead: true });
+      expect(String(error(more).message)).to.equal(
+        "Can't save permission set Api Only, which is assigned to a user with user license Salesforce Integration. The user license doesn't allow the permission: Read Accounts"
+      );
+    });
+
     it('refuses the same through the Metadata API (update of the PermissionSet)', async () => {
       await created(assign('integration@lic.example.com', 'Api_Only'));
       const conn = new Connection({ instanceUrl: emu.instanceUrl, accessToken: emu.accessToken, version: '66.0' });

@@ -731,6 +731,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
         if (ps && (ps.IsOwnedByProfile === true || ps.PermissionSetGroupId)) {
           throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', 'A permission set group can only include permission sets that are not owned by a profile or a group.', 400, ['PermissionSetId']);
         }
+        if (ps) this.checkGroupMember(String(record.PermissionSetGroupId ?? ''), ps);
         break;
       }
       case 'SetupEntityAccess': {
@@ -1106,6 +1107,32 @@ export class OrgStore implements RecordOps, SoqlDataSource {
           userLicenceOf(src, user)?.Name ?? ''
         )}. The user license doesn't allow the permission: ${denied[0]}`,
         400
+      );
+    }
+  }
+
+  /**
+   * A permission set added to a group that is assigned: its object permissions must fit the licences of the group's
+   * assignees, as for a save of an assigned permission set (message modelled on that one: unconfirmed).
+   */
+  private checkGroupMember(groupId: string, ps: SObjectRecord): void {
+    const group = this.get('PermissionSetGroup', groupId);
+    if (!group) return;
+    const src = this.accessSource();
+    const granted = grantedObjects(src, new Set([ps.Id]));
+    const assignees = new Set(this.records('PermissionSetAssignment').filter((a) => a.PermissionSetGroupId === group.Id).map((a) => String(a.AssigneeId)));
+    for (const id of assignees) {
+      const user = this.get('User', id);
+      if (!user) continue;
+      const denied = disallowedPermissions(granted, licensedObjects(src, user), (o) => this.pluralOf(o));
+      if (denied.length === 0) continue;
+      throw new SalesforceError(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Can't save permission set group ${String(group.MasterLabel ?? group.DeveloperName)}, which is assigned to a user with user license ${String(
+          userLicenceOf(src, user)?.Name ?? ''
+        )}. The user license doesn't allow the permission: ${denied[0]}`,
+        400,
+        ['PermissionSetId']
       );
     }
   }
