@@ -81,6 +81,9 @@ describe('emulator: licences (what a user licence and permission set licences al
       expect(await usedSeats()).to.equal(0);
       await created(assignPsl('integration@lic.example.com'));
       expect(await usedSeats()).to.equal(1);
+      const held = (await admin('GET', q("SELECT Username, (SELECT PermissionSetLicense.DeveloperName FROM PermissionSetLicenseAssignments) FROM User WHERE Username = 'integration@lic.example.com'")))
+        .body as { records: Array<{ PermissionSetLicenseAssignments: { records: Array<{ PermissionSetLicense: Json }> } }> };
+      expect(held.records[0].PermissionSetLicenseAssignments.records[0].PermissionSetLicense.DeveloperName).to.equal('SalesforceAPIIntegrationPsl');
       await created(assign('integration@lic.example.com', 'Lead_Intake'));
       const leadId = await created(call(t, 'POST', '/sobjects/Lead', { LastName: 'Lovelace', Company: 'Analytical', Email: 'ada@example.com' }));
       const read = (await call(t, 'GET', `/sobjects/Lead/${leadId}`)).body as Json;

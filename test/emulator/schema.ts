@@ -196,7 +196,14 @@ export const SOBJECTS: ObjectSchema[] = [
       ro('IsPortalEnabled', 'boolean'),
       ...audit(),
     ],
-    { deletable: false, label: 'User' }
+    {
+      deletable: false,
+      label: 'User',
+      childRelationships: [
+        { childSObject: 'PermissionSetAssignment', field: 'AssigneeId', relationshipName: 'PermissionSetAssignments' },
+        { childSObject: 'PermissionSetLicenseAssign', field: 'AssigneeId', relationshipName: 'PermissionSetLicenseAssignments' },
+      ],
+    }
   ),
   obj('UserLogin', '060', [
     idField(),
