@@ -11,9 +11,11 @@ import { hasChanges, type Change } from './plan.js';
 import {
   applyAssignments,
   parseUsersFile,
+  LICENCE_ASSIGNMENT_RESOURCE,
   planAssignments,
   readAssignments,
   readAssignmentTarget,
+  readLicenceContext,
   readUsers,
   type AssignmentDesired,
   type AssignmentTarget,
@@ -23,10 +25,12 @@ Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 /** Both commands' message files have the same flag summaries; the flags are defined once from `permset assign`'s. */
 const flagMessages = Messages.loadMessages('plugin-provision', 'provision.permset.assign');
 
-/** One user's outcome. */
+/** One user's outcome (a user may have two: the permission set licence assigned first, then the assignment). */
 export type UserOutcome = {
   username: string;
-  action: 'assign' | 'unassign' | 'none';
+  action: 'assign' | 'unassign' | 'none' | 'assign-licence';
+  /** For assign-licence: the permission set licence. */
+  licence?: string;
   status: Change['status'];
   error?: { code?: string; message: string };
 };
@@ -86,7 +90,9 @@ export const planAssignmentRun = async (
       users.found.map((u) => u.id)
     )
   );
-  return { client, target, desired, changes: planAssignments(current, users, target, desired) };
+  const licences =
+    desired === 'assigned' ? await step(cmd, 'Reading their permission set licences', m, () => readLicenceContext(client, target, users.found)) : undefined;
+  return { client, target, desired, changes: planAssignments(current, users, target, desired, licences) };
 };
 
 /** Applies the planned changes (unless dry-run or nothing to do), in batches, with a spinner. */
@@ -104,17 +110,21 @@ export const applyAssignmentRun = async (cmd: SfCommand<unknown>, plan: Assignme
  */
 export const reportAssignments = (cmd: SfCommand<unknown>, m: Messages<string>, plan: AssignmentPlan, changes: Change[], dryRun: boolean): PermsetAssignmentResult => {
   const { target, desired } = plan;
-  const outcomes: UserOutcome[] = changes.map((c) => ({
-    username: c.name,
-    action: c.action === 'none' ? 'none' : desired === 'assigned' ? 'assign' : 'unassign',
-    status: c.status,
-    ...(c.error ? { error: c.error } : {}),
-  }));
+  const outcomes: UserOutcome[] = changes.map((c) => {
+    const licence = c.resource === LICENCE_ASSIGNMENT_RESOURCE;
+    return {
+      username: c.name,
+      action: licence ? 'assign-licence' : c.action === 'none' ? 'none' : desired === 'assigned' ? 'assign' : 'unassign',
+      ...(licence ? { licence: String(c.fields[0]?.to ?? '') } : {}),
+      status: c.status,
+      ...(c.error ? { error: c.error } : {}),
+    };
+  });
   cmd.table({
     title: `${target.kind === 'PermissionSetGroup' ? 'Permission set group' : 'Permission set'} ${target.name}`,
     data: outcomes.map((o) => ({
       user: o.username,
-      action: o.action === 'none' ? 'no change' : o.action,
+      action: o.action === 'none' ? 'no change' : o.action === 'assign-licence' ? `assign licence ${o.licence ?? ''}` : o.action,
       status: o.status,
       detail: o.error ? `${o.error.code ? `${o.error.code}: ` : ''}${o.error.message}` : '',
     })),
@@ -152,10 +162,12 @@ export const reportAssignments = (cmd: SfCommand<unknown>, m: Messages<string>, 
     process.exitCode = PARTIAL_SUCCESS;
     return result;
   }
+  for (const c of changes) if (c.note && c.resource === LICENCE_ASSIGNMENT_RESOURCE) cmd.log(`${c.name}: ${c.note}`);
   if (dryRun && changed) cmd.log(m.getMessage('info.dryRun'));
   else {
-    const applied = changes.filter((c) => c.status === 'applied' || c.status === 'planned').length;
-    cmd.logSuccess(m.getMessage('info.done', [String(applied), String(changes.length - applied)]));
+    const assignments = changes.filter((c) => c.resource !== LICENCE_ASSIGNMENT_RESOURCE);
+    const applied = assignments.filter((c) => c.status === 'applied' || c.status === 'planned').length;
+    cmd.logSuccess(m.getMessage('info.done', [String(applied), String(assignments.length - applied)]));
   }
   return result;
 };

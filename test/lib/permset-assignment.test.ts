@@ -29,6 +29,33 @@ describe('permission set assignment plans', () => {
     expect(changes[1].record).to.deep.equal({ sobject: 'PermissionSetAssignment', operation: 'delete', id: '0Pa000000000009AAA' });
   });
 
+  it('assigns the permission set licences a user lacks first: the integration PSL for integration-licence users, the target\'s own PSL', () => {
+    const integrationPsl = { id: '0PL000000000001AAA', name: 'SalesforceAPIIntegrationPsl', label: 'Salesforce API Integration' };
+    const otherPsl = { id: '0PL000000000002AAA', name: 'SalesUserPsl', label: 'Sales User' };
+    const ivy = { id: '005000000000004AAA', username: 'ivy@x.com', isActive: true, licenseId: '100000000000001AAA' };
+    const ian = { id: '005000000000005AAA', username: 'ian@x.com', isActive: true, licenseId: '100000000000001AAA' };
+    const licences = { held: new Map([[ian.id, new Set([integrationPsl.id])]]), integrationPsl, integrationUserLicenceId: '100000000000001AAA' };
+    const changes = planAssignments(new Map(), { found: [ada, ivy, ian], unknown: [] }, target, 'assigned', licences);
+    expect(changes.map((c) => [c.resource, c.name, c.action])).to.deep.equal([
+      ['PermissionSetAssignment', 'ada@x.com', 'create'],
+      ['PermissionSetLicenseAssign', 'ivy@x.com', 'create'],
+      ['PermissionSetAssignment', 'ivy@x.com', 'create'],
+      ['PermissionSetAssignment', 'ian@x.com', 'create'],
+    ]);
+    expect(changes[1].record).to.deep.equal({ sobject: 'PermissionSetLicenseAssign', operation: 'create', values: { AssigneeId: ivy.id, PermissionSetLicenseId: integrationPsl.id } });
+    expect(changes[1].note).to.match(/Salesforce API Integration assigned first/);
+
+    const tied = planAssignments(new Map(), { found: [ada, ian], unknown: [] }, { ...target, licenseId: otherPsl.id }, 'assigned', { ...licences, targetPsl: otherPsl });
+    expect(tied.map((c) => [c.resource, c.name, c.fields[0]?.to])).to.deep.equal([
+      ['PermissionSetLicenseAssign', 'ada@x.com', 'Sales User'],
+      ['PermissionSetAssignment', 'ada@x.com', 'Lead_Sync'],
+      ['PermissionSetLicenseAssign', 'ian@x.com', 'Sales User'],
+      ['PermissionSetAssignment', 'ian@x.com', 'Lead_Sync'],
+    ]);
+    // Unassigning never touches licences; an existing assignment needs none.
+    expect(planAssignments(new Map([[ivy.id, '0Pa000000000002AAA']]), { found: [ivy], unknown: [] }, target, 'assigned', licences).map((c) => c.resource)).to.deep.equal(['PermissionSetAssignment']);
+  });
+
   it('reads a users file as lines or as a CSV with a Username column', () => {
     expect(parseUsersFile('a@x.com\n\n# comment\nb@x.com\r\n')).to.deep.equal(['a@x.com', 'b@x.com']);
     expect(parseUsersFile('Name,Username\nAda,"a@x.com"\nBob,b@x.com\n')).to.deep.equal(['a@x.com', 'b@x.com']);

@@ -20,6 +20,45 @@ export type UserLookup = { found: AssignmentUser[]; unknown: string[] };
 export type AssignmentDesired = 'assigned' | 'unassigned';
 
 export const ASSIGNMENT_RESOURCE = 'PermissionSetAssignment';
+export const LICENCE_ASSIGNMENT_RESOURCE = 'PermissionSetLicenseAssign';
+
+/** A permission set licence (PermissionSetLicense). */
+export type PslRef = { id: string; name: string; label: string };
+
+/**
+ * The permission set licences users must hold before the assignment can be made: a permission set tied to a PSL
+ * (its LicenseId) can only be assigned to users who hold that PSL, and users on the Salesforce Integration user licence
+ * get object permissions from permission sets only once they hold the Salesforce API Integration PSL (Salesforce Help,
+ * "Give Integration Users API Only Access"; without it the assignment fails with "The user license doesn't allow the
+ * permission: Read Leads").
+ */
+export type LicenceContext = {
+  /** PSL ids each user holds (PermissionSetLicenseAssign), by user id. */
+  held: Map<string, Set<string>>;
+  /** The PSL the target permission set is tied to, if its LicenseId is one. */
+  targetPsl?: PslRef;
+  /** The Salesforce API Integration PSL, if the org has it. */
+  integrationPsl?: PslRef;
+  /** Id of the Salesforce Integration user licence, if the org has it. */
+  integrationUserLicenceId?: string;
+};
+
+export const INTEGRATION_PSL = 'SalesforceAPIIntegrationPsl';
+export const INTEGRATION_USER_LICENCE = 'Salesforce Integration';
+
+/** The PSLs a user lacks for the assignment, in the order they are to be assigned. */
+const missingLicences = (user: AssignmentUser, licences: LicenceContext | undefined): Array<{ psl: PslRef; why: string }> => {
+  if (!licences) return [];
+  const held = licences.held.get(user.id) ?? new Set<string>();
+  const out: Array<{ psl: PslRef; why: string }> = [];
+  if (licences.integrationPsl && user.licenseId && user.licenseId === licences.integrationUserLicenceId) {
+    out.push({ psl: licences.integrationPsl, why: `users on the ${INTEGRATION_USER_LICENCE} user licence get object access from permission sets only with it` });
+  }
+  if (licences.targetPsl && !out.some((o) => o.psl.id === licences.targetPsl!.id)) {
+    out.push({ psl: licences.targetPsl, why: 'the permission set is tied to it' });
+  }
+  return out.filter((o) => !held.has(o.psl.id));
+};
 
 /**
  * One change per requested user: create the assignment when it is missing (desired assigned), delete it when it
@@ -27,7 +66,13 @@ export const ASSIGNMENT_RESOURCE = 'PermissionSetAssignment';
  * already, with the reason; they are never sent to the org. What only the org knows (a user licence the permission
  * set does not allow, ...) comes back as that user's failure when applying.
  */
-export const planAssignments = (current: CurrentAssignments, users: UserLookup, target: AssignmentTarget, desired: AssignmentDesired): Change[] => {
+export const planAssignments = (
+  current: CurrentAssignments,
+  users: UserLookup,
+  target: AssignmentTarget,
+  desired: AssignmentDesired,
+  licences?: LicenceContext
+): Change[] => {
   const changes: Change[] = [];
   const field = target.kind === 'PermissionSetGroup' ? 'PermissionSetGroupId' : 'PermissionSetId';
   for (const username of users.unknown) {
@@ -58,7 +103,20 @@ export const planAssignments = (current: CurrentAssignments, users: UserLookup, 
       };
       if (!user.isActive) {
         changes.push({ ...base, status: 'failed', error: { code: 'INACTIVE_USER', message: `The user ${user.username} is inactive.` } });
-      } else changes.push(base);
+        continue;
+      }
+      for (const { psl, why } of missingLicences(user, licences)) {
+        changes.push({
+          resource: LICENCE_ASSIGNMENT_RESOURCE,
+          name: user.username,
+          action: 'create',
+          fields: [{ field: 'PermissionSetLicense', to: psl.label }],
+          status: 'planned',
+          record: { sobject: LICENCE_ASSIGNMENT_RESOURCE, operation: 'create', values: { AssigneeId: user.id, PermissionSetLicenseId: psl.id } },
+          note: `permission set licence ${psl.label} assigned first: ${why}`,
+        });
+      }
+      changes.push(base);
     } else if (existing) {
       changes.push({
         resource: ASSIGNMENT_RESOURCE,
@@ -130,6 +188,29 @@ export const readAssignments = async (client: OrgClient, target: AssignmentTarge
   return out;
 };
 
+/** What the plan needs to know of permission set licences: the org's PSLs, the integration licence, what users hold. */
+export const readLicenceContext = async (client: OrgClient, target: AssignmentTarget, users: AssignmentUser[]): Promise<LicenceContext> => {
+  const psls = await client.query<{ Id: string; DeveloperName: string; MasterLabel: string }>('SELECT Id, DeveloperName, MasterLabel FROM PermissionSetLicense');
+  const ref = (r: { Id: string; DeveloperName: string; MasterLabel: string } | undefined): PslRef | undefined =>
+    r ? { id: r.Id, name: r.DeveloperName, label: r.MasterLabel } : undefined;
+  const same = (a: string, b: string | undefined): boolean => b !== undefined && a.slice(0, 15) === b.slice(0, 15);
+  const [integrationLicence] = await client.query<{ Id: string }>(`SELECT Id FROM UserLicense WHERE Name = '${INTEGRATION_USER_LICENCE}'`);
+  const held = new Map<string, Set<string>>();
+  for (const slice of chunk(users.map((u) => u.id), 200)) {
+    // eslint-disable-next-line no-await-in-loop
+    const rows = await client.query<{ AssigneeId: string; PermissionSetLicenseId: string }>(
+      `SELECT AssigneeId, PermissionSetLicenseId FROM ${LICENCE_ASSIGNMENT_RESOURCE} WHERE AssigneeId IN (${slice.map((id) => `'${soql(id)}'`).join(', ')})`
+    );
+    for (const r of rows) held.set(r.AssigneeId, (held.get(r.AssigneeId) ?? new Set<string>()).add(r.PermissionSetLicenseId));
+  }
+  return {
+    held,
+    targetPsl: ref(psls.find((p) => same(p.Id, target.licenseId))),
+    integrationPsl: ref(psls.find((p) => p.DeveloperName.toLowerCase() === INTEGRATION_PSL.toLowerCase())),
+    integrationUserLicenceId: integrationLicence?.Id,
+  };
+};
+
 /** Reads a users file: one username per line, or a CSV whose header has a Username column. */
 export const parseUsersFile = (text: string): string[] => {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -145,46 +226,65 @@ export const parseUsersFile = (text: string): string[] => {
 
 type CollectionResult = { id?: string; success: boolean; errors?: Array<{ statusCode?: string; message?: string }> };
 
+/** Sends one batch of creates or deletes of one sObject through sObject Collections (allOrNone=false). */
+const sendBatch = async (client: OrgClient, sobjectName: string, operation: 'create' | 'delete', batch: Change[]): Promise<Map<Change, Change>> => {
+  const outcome = new Map<Change, Change>();
+  let results: CollectionResult[];
+  try {
+    const sobject = client.conn.sobject(sobjectName);
+    results = (await client.call(() =>
+      operation === 'create'
+        ? sobject.create(
+            batch.map((c) => c.record!.values ?? {}),
+            { allOrNone: false }
+          )
+        : sobject.destroy(
+            batch.map((c) => c.record!.id!),
+            { allOrNone: false }
+          )
+    )) as unknown as CollectionResult[];
+  } catch (e) {
+    const error = { code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) };
+    for (const c of batch) outcome.set(c, { ...c, status: 'failed', error });
+    return outcome;
+  }
+  batch.forEach((c, i) => {
+    const r = results[i];
+    if (r?.success) outcome.set(c, { ...c, status: 'applied' });
+    else {
+      const e = r?.errors?.[0];
+      outcome.set(c, { ...c, status: 'failed', error: { code: e?.statusCode, message: e?.message ?? 'The org refused the record.' } });
+    }
+  });
+  return outcome;
+};
+
 /**
- * Applies the planned assignment changes: creates, then deletes, 200 per sObject Collections call with
- * allOrNone=false, so one refused user never holds back the others. Every change gets applied or failed.
+ * Applies the planned changes in one ordered pass: permission set licences first, then the assignments that need
+ * them (a user whose licence could not be assigned is not sent, and fails with the reason), then deletes; 200 per
+ * sObject Collections call with allOrNone=false, so one refused user never holds back the others. Every change gets
+ * applied or failed.
  */
 export const applyAssignments = async (client: OrgClient, changes: Change[]): Promise<Change[]> => {
   const outcome = new Map<Change, Change>();
   const todo = changes.filter((c) => c.record && c.status === 'planned' && c.action !== 'none');
-  for (const operation of ['create', 'delete'] as const) {
-    for (const batch of chunk(
-      todo.filter((c) => c.record!.operation === operation),
-      COLLECTION_LIMIT
-    )) {
-      let results: CollectionResult[];
-      try {
-        const sobject = client.conn.sobject(ASSIGNMENT_RESOURCE);
-        // eslint-disable-next-line no-await-in-loop
-        results = (await client.call(() =>
-          operation === 'create'
-            ? sobject.create(
-                batch.map((c) => c.record!.values ?? {}),
-                { allOrNone: false }
-              )
-            : sobject.destroy(
-                batch.map((c) => c.record!.id!),
-                { allOrNone: false }
-              )
-        )) as unknown as CollectionResult[];
-      } catch (e) {
-        const error = { code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) };
-        for (const c of batch) outcome.set(c, { ...c, status: 'failed', error });
-        continue;
-      }
-      batch.forEach((c, i) => {
-        const r = results[i];
-        if (r?.success) outcome.set(c, { ...c, status: 'applied' });
-        else {
-          const e = r?.errors?.[0];
-          outcome.set(c, { ...c, status: 'failed', error: { code: e?.statusCode, message: e?.message ?? 'The org refused the record.' } });
-        }
-      });
+  const passes: Array<[string, 'create' | 'delete']> = [
+    [LICENCE_ASSIGNMENT_RESOURCE, 'create'],
+    [ASSIGNMENT_RESOURCE, 'create'],
+    [ASSIGNMENT_RESOURCE, 'delete'],
+  ];
+  for (const [sobjectName, operation] of passes) {
+    const pass: Change[] = [];
+    for (const c of todo.filter((x) => x.record!.sobject === sobjectName && x.record!.operation === operation)) {
+      const licenceFailed = [...outcome.values()].find((o) => o.resource === LICENCE_ASSIGNMENT_RESOURCE && o.name === c.name && o.status === 'failed');
+      if (licenceFailed) {
+        const field = licenceFailed.fields[0]?.to as string | undefined;
+        outcome.set(c, { ...c, status: 'failed', error: { code: 'LICENSE_NOT_ASSIGNED', message: `Not assigned: the permission set licence ${field ?? ''} could not be assigned to the user first.` } });
+      } else pass.push(c);
+    }
+    for (const batch of chunk(pass, COLLECTION_LIMIT)) {
+      // eslint-disable-next-line no-await-in-loop
+      for (const [k, v] of await sendBatch(client, sobjectName, operation, batch)) outcome.set(k, v);
     }
   }
   return changes.map((c) => outcome.get(c) ?? c);

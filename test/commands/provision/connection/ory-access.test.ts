@@ -2,7 +2,8 @@
 /*
  * The Ory setup from scratch, as an admin does it, against the emulated org that enforces permissions: an External
  * Client App with the client credentials flow running as the API-only integration user; `connection test --object
- * Lead:create` fails and prints the fix; the printed fix commands are run as they are; the test then passes, and the
+ * Lead:create` fails and prints the fix; the printed fix commands are run as they are (permset assign gives the user the
+ * Salesforce API Integration permission set licence first); the test then passes, and the
  * integration's own token creates a Lead while a Contact is still refused.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -106,7 +107,14 @@ describe('Ory from scratch: connection test proves the integration can create Le
     const err = await runCommandError(ConnectionTest, testArgs(...NEEDS));
     const [create, assign] = (err.actions ?? []).map((a) => a.replace('<admin org>', 'emu').split(' ').slice(4));
     await runCommand(PermsetCreate, create);
-    await runCommand(PermsetAssign, assign);
+    const assigned = await runCommand(PermsetAssign, assign);
+    // The run-as user is on the Salesforce Integration user licence: the Salesforce API Integration permission set
+    // licence is assigned first, in the same run, or a real org refuses the permission set ("The user license doesn't
+    // allow the permission: Read Leads").
+    expect(assigned.result.users.map((u) => [u.action, u.status, u.licence])).to.deep.equal([
+      ['assign-licence', 'applied', 'Salesforce API Integration'],
+      ['assign', 'applied', undefined],
+    ]);
 
     const { result } = await runCommand(ConnectionTest, testArgs('--object', 'Lead:create,read', '--field', 'Lead.Email:edit'));
     expect(result.success).to.equal(true);

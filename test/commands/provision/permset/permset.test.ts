@@ -202,13 +202,22 @@ describe('sf provision permset assign | unassign', function () {
     const users = ['--users', 'integration@acme.example.com,etl@acme.example.com'];
     const before = orgFingerprint(t.emu);
     const dry = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', ...users, '--dry-run']);
-    expect(dry.result.users.map((u) => u.status)).to.deep.equal(['planned', 'planned']);
+    // Both users are on the Salesforce Integration user licence: the Salesforce API Integration permission set
+    // licence is planned before each one's assignment.
+    expect(dry.result.users.map((u) => [u.username, u.action, u.status])).to.deep.equal([
+      ['integration@acme.example.com', 'assign-licence', 'planned'],
+      ['integration@acme.example.com', 'assign', 'planned'],
+      ['etl@acme.example.com', 'assign-licence', 'planned'],
+      ['etl@acme.example.com', 'assign', 'planned'],
+    ]);
     expect(orgFingerprint(t.emu)).to.equal(before);
 
     const first = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', ...users]);
     expect(first.exitCode).to.equal(0);
     expect(first.result.users).to.deep.equal([
+      { username: 'integration@acme.example.com', action: 'assign-licence', licence: 'Salesforce API Integration', status: 'applied' },
       { username: 'integration@acme.example.com', action: 'assign', status: 'applied' },
+      { username: 'etl@acme.example.com', action: 'assign-licence', licence: 'Salesforce API Integration', status: 'applied' },
       { username: 'etl@acme.example.com', action: 'assign', status: 'applied' },
     ]);
     expect(assignedTo(t, 'Integration_API')).to.deep.equal(['etl@acme.example.com', 'integration@acme.example.com']);
@@ -256,10 +265,34 @@ describe('sf provision permset assign | unassign', function () {
     expect(missing.message).to.contain('No permission set or permission set group named "Nope"');
   });
 
+  it('a permission set licence without seats: the licence fails with its fix and that user\'s assignment is not sent', async () => {
+    await t.close();
+    t = await setupTestOrg({
+      seed: await seedWith({
+        users: [{ username: 'etl@acme.example.com', lastName: 'Etl', profile: 'Minimum Access - API Only Integrations' }],
+        permissionSetLicences: [{ developerName: 'SalesforceAPIIntegrationPsl', label: 'Salesforce API Integration', key: 'SalesforceAPIIntegrationPsl', total: 1, integrations: true }],
+      }),
+    });
+    const r = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', '--users', 'integration@acme.example.com,etl@acme.example.com']);
+    expect(r.exitCode).to.equal(68);
+    expect(r.result.users.map((u) => [u.username, u.action, u.status, u.error?.code])).to.deep.equal([
+      ['integration@acme.example.com', 'assign-licence', 'applied', undefined],
+      ['integration@acme.example.com', 'assign', 'applied', undefined],
+      ['etl@acme.example.com', 'assign-licence', 'failed', 'LICENSE_LIMIT_EXCEEDED'],
+      ['etl@acme.example.com', 'assign', 'failed', 'LICENSE_NOT_ASSIGNED'],
+    ]);
+    expect(r.output).to.contain('no seats left');
+    expect(assignedTo(t, 'Integration_API')).to.deep.equal(['integration@acme.example.com']);
+  });
+
   it('runs as a subprocess with --json (bin/run.js)', async () => {
     const r = await t.runJson<PermsetAssignmentResult>(['provision', 'permset', 'assign', '--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com,nobody@acme.example.com']);
     expect(r.code).to.equal(68);
-    expect(r.json.result.users.map((u) => u.status)).to.deep.equal(['failed', 'applied']);
+    expect(r.json.result.users.map((u) => [u.username, u.action, u.status])).to.deep.equal([
+      ['nobody@acme.example.com', 'assign', 'failed'],
+      ['etl@acme.example.com', 'assign-licence', 'applied'],
+      ['etl@acme.example.com', 'assign', 'applied'],
+    ]);
   });
 });
 
