@@ -6,10 +6,9 @@
 import { expect } from 'chai';
 import { Connection } from '@jsforce/jsforce-node';
 import { OrgEmulator } from './server.js';
+import { restClient, type Json } from './rest-client.js';
 import { DEFAULT_SEED, type Seed } from './seed.js';
 
-type Json = Record<string, unknown>;
-type Answer = { status: number; body: unknown };
 
 const seed: Seed = {
   users: [
@@ -31,32 +30,8 @@ const seed: Seed = {
 describe('emulator: access control (who may do what)', function () {
   this.timeout(60_000);
   let emu: OrgEmulator;
-  const userId = (username: string): string => emu.store.find('User', (u) => u.Username === username)!.Id;
-  const tokenOf = (username: string): string => emu.oauth.issueToken(userId(username), ['api']).token;
 
-  const call = async (token: string, method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${emu.instanceUrl}/services/data/v66.0${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    } catch {
-      // CSV results
-    }
-    return { status: res.status, body: parsed };
-  };
-  const admin = (method: string, path: string, body?: unknown): Promise<Answer> => call(emu.accessToken, method, path, body);
-  const q = (soql: string): string => `/query?q=${encodeURIComponent(soql)}`;
-  const error = (a: Answer): Json => (a.body as Json[])[0];
-  const created = async (a: Promise<Answer>): Promise<string> => {
-    const r = await a;
-    expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    return (r.body as { id: string }).id;
-  };
+  const { userId, tokenOf, call, admin, q, error, created } = restClient(() => emu);
 
   /** A permission set granted as records: PermissionSet + ObjectPermissions + FieldPermissions + assignment. */
   const grantAsRecords = async (

@@ -5,10 +5,9 @@
 import { expect } from 'chai';
 import { Connection } from '@jsforce/jsforce-node';
 import { OrgEmulator } from './server.js';
+import { restClient, type Answer, type Json } from './rest-client.js';
 import type { Seed } from './seed.js';
 
-type Json = Record<string, unknown>;
-type Answer = { status: number; body: unknown };
 
 const seed: Seed = {
   permissionSetLicences: [
@@ -31,28 +30,10 @@ const seed: Seed = {
 describe('emulator: licences (what a user licence and permission set licences allow)', function () {
   this.timeout(60_000);
   let emu: OrgEmulator;
-  const userId = (username: string): string => emu.store.find('User', (u) => u.Username === username)!.Id;
   const psId = (name: string): string => emu.store.find('PermissionSet', (p) => p.Name === name)!.Id;
   const pslId = (): string => emu.store.find('PermissionSetLicense', (l) => l.DeveloperName === 'SalesforceAPIIntegrationPsl')!.Id;
-  const tokenOf = (username: string): string => emu.oauth.issueToken(userId(username), ['api']).token;
 
-  const call = async (token: string, method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${emu.instanceUrl}/services/data/v66.0${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-  };
-  const admin = (method: string, path: string, body?: unknown): Promise<Answer> => call(emu.accessToken, method, path, body);
-  const q = (soql: string): string => `/query?q=${encodeURIComponent(soql)}`;
-  const error = (a: Answer): Json => (a.body as Json[])[0];
-  const created = async (a: Promise<Answer>): Promise<string> => {
-    const r = await a;
-    expect(r.status, JSON.stringify(r.body)).to.equal(201);
-    return (r.body as { id: string }).id;
-  };
+  const { userId, tokenOf, call, admin, q, error, created } = restClient(() => emu);
   const assign = (username: string, permissionSet: string): Promise<Answer> =>
     admin('POST', '/sobjects/PermissionSetAssignment', { AssigneeId: userId(username), PermissionSetId: psId(permissionSet) });
   const assignPsl = (username: string): Promise<Answer> =>
