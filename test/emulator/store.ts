@@ -721,12 +721,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
         this.checkPermissionRecord(schema, record, undefined);
         break;
       case 'PermissionSetGroupComponent': {
-        const dup = this.records('PermissionSetGroupComponent').find(
-          (r) => r.PermissionSetGroupId === record.PermissionSetGroupId && r.PermissionSetId === record.PermissionSetId
-        );
-        if (dup) {
-          throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: PermissionSetId duplicates value on record with id: ${dup.Id}`, 400, ['PermissionSetId']);
-        }
+        this.checkNoDuplicate('PermissionSetGroupComponent', record, ['PermissionSetGroupId', 'PermissionSetId']);
         const ps = this.get('PermissionSet', String(record.PermissionSetId ?? ''));
         if (ps && (ps.IsOwnedByProfile === true || ps.PermissionSetGroupId)) {
           throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', 'A permission set group can only include permission sets that are not owned by a profile or a group.', 400, ['PermissionSetId']);
@@ -737,21 +732,11 @@ export class OrgStore implements RecordOps, SoqlDataSource {
       case 'SetupEntityAccess': {
         const target = this.byId(String(record.SetupEntityId ?? ''));
         record.SetupEntityType = target?.type ?? null;
-        const dup = this.records('SetupEntityAccess').find(
-          (r) => r.ParentId === record.ParentId && r.SetupEntityId === record.SetupEntityId
-        );
-        if (dup) {
-          throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: SetupEntityId duplicates value on record with id: ${dup.Id}`, 400, ['SetupEntityId']);
-        }
+        this.checkNoDuplicate('SetupEntityAccess', record, ['ParentId', 'SetupEntityId']);
         break;
       }
       case 'AuthConfigProviders': {
-        const dup = this.records('AuthConfigProviders').find(
-          (r) => r.AuthConfigId === record.AuthConfigId && r.AuthProviderId === record.AuthProviderId
-        );
-        if (dup) {
-          throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: AuthProviderId duplicates value on record with id: ${dup.Id}`, 400, ['AuthProviderId']);
-        }
+        this.checkNoDuplicate('AuthConfigProviders', record, ['AuthConfigId', 'AuthProviderId']);
         break;
       }
       default:
@@ -895,8 +880,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
           400
         );
       }
-      const dup = this.records('ObjectPermissions').find((r) => r.Id !== selfId && r.ParentId === record.ParentId && r.SobjectType === target.name);
-      if (dup) throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: SobjectType duplicates value on record with id: ${dup.Id}`, 400, ['SobjectType']);
+      this.checkNoDuplicate('ObjectPermissions', { ...record, SobjectType: target.name }, ['ParentId', 'SobjectType'], selfId);
       const granted = impliedObjectAccess({
         read: flag('PermissionsRead'),
         create: flag('PermissionsCreate'),
@@ -920,8 +904,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     if (flag('PermissionsEdit') && !flag('PermissionsRead')) {
       throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', `Permission Edit ${String(record.Field)} depends on permission(s): Read ${String(record.Field)}`, 400);
     }
-    const dup = this.records('FieldPermissions').find((r) => r.Id !== selfId && r.ParentId === record.ParentId && r.Field === record.Field);
-    if (dup) throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: Field duplicates value on record with id: ${dup.Id}`, 400, ['Field']);
+    this.checkNoDuplicate('FieldPermissions', record, ['ParentId', 'Field'], selfId);
   }
 
   /** A profile's system permissions and its profile-owned permission set's are the same values. */
@@ -1020,6 +1003,17 @@ export class OrgStore implements RecordOps, SoqlDataSource {
   }
 
   /**
+   * DUPLICATE_VALUE when another record of the object has the same values in `keys` (the unique key of a junction
+   * object); the message names the last key, as Salesforce's "duplicate value found: <field> duplicates value on
+   * record with id: <id>" does.
+   */
+  private checkNoDuplicate(object: string, record: SObjectRecord | Record<string, unknown>, keys: string[], selfId?: string): void {
+    const dup = this.records(object).find((r) => r.Id !== selfId && keys.every((k) => r[k] === record[k]));
+    const field = keys[keys.length - 1];
+    if (dup) throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: ${field} duplicates value on record with id: ${dup.Id}`, 400, [field]);
+  }
+
+  /**
    * A permission set licence assigned to a user (PermissionSetLicenseAssign): once per user and licence; only with a
    * user licence the PSL goes with (PERMISSION_SET_LICENCE_USERS); within the PSL's seats (TotalLicenses, counted
    * over active users). Codes: DUPLICATE_VALUE and LICENSE_LIMIT_EXCEEDED as for other assignments and licences;
@@ -1029,12 +1023,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     const psl = this.get('PermissionSetLicense', String(record.PermissionSetLicenseId ?? ''));
     const user = this.get('User', String(record.AssigneeId ?? ''));
     if (!psl || !user) return; // checkReferences answers INVALID_CROSS_REFERENCE_KEY
-    const dup = this.records('PermissionSetLicenseAssign').find((r) => r.AssigneeId === user.Id && r.PermissionSetLicenseId === psl.Id);
-    if (dup) {
-      throw new SalesforceError('DUPLICATE_VALUE', `duplicate value found: PermissionSetLicenseId duplicates value on record with id: ${dup.Id}`, 400, [
-        'PermissionSetLicenseId',
-      ]);
-    }
+    this.checkNoDuplicate('PermissionSetLicenseAssign', { ...record, AssigneeId: user.Id, PermissionSetLicenseId: psl.Id }, ['AssigneeId', 'PermissionSetLicenseId']);
     const licence = userLicenceOf(this.accessSource(), user);
     const allowedLicences = PERMISSION_SET_LICENCE_USERS[String(psl.DeveloperName).toLowerCase()];
     if (allowedLicences && !allowedLicences.includes(String(licence?.Name ?? '').toLowerCase())) {
