@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
-import { Duration } from '@salesforce/kit';
 import { authorizeWebServer, type AuthorizeResult } from '../../../provision/authorize.js';
 import { OrgClient } from '../../../provision/client.js';
 import { connectionFlags } from '../../../provision/connection-flags.js';
@@ -12,21 +11,6 @@ const messages = Messages.loadMessages('plugin-provision', 'provision.connection
 
 export type ConnectionAuthorizeResult = AuthorizeResult;
 
-/**
- * Flags.duration in minutes, built on this package's @salesforce/kit: the type of Flags.duration names a nested copy
- * of kit, which the declaration files of lib/ cannot refer to (TS2742).
- */
-const timeoutFlag = Flags.custom<Duration>({
-  summary: messages.getMessage('flags.timeout.summary'),
-  helpValue: '<minutes>',
-  parse: async (input: string) => {
-    const minutes = Number(input);
-    if (!Number.isInteger(minutes) || minutes < 1) throw new Error(messages.getMessage('error.BadTimeout', [input]));
-    return Promise.resolve(Duration.minutes(minutes));
-  },
-  default: async () => Promise.resolve(Duration.minutes(5)),
-  defaultHelp: async () => Promise.resolve('5 minutes'),
-});
 
 /** The default browser, loaded only when it is needed. */
 const openBrowser = async (url: string): Promise<void> => {
@@ -47,7 +31,7 @@ export default class ConnectionAuthorize extends SfCommand<ConnectionAuthorizeRe
     'callback-port': Flags.integer({ summary: messages.getMessage('flags.callback-port.summary'), default: 1717, min: 1, max: 65_535 }),
     browser: Flags.boolean({ summary: messages.getMessage('flags.browser.summary'), default: true, allowNo: true }),
     'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary'), required: true }),
-    timeout: timeoutFlag(),
+    timeout: Flags.duration({ unit: 'minutes', summary: messages.getMessage('flags.timeout.summary'), defaultValue: 5, min: 1 }),
     'target-org': Flags.optionalOrg({ summary: messages.getMessage('flags.target-org.summary') }),
     'api-version': Flags.orgApiVersion({ summary: messages.getMessage('flags.api-version.summary') }),
   };
