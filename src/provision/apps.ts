@@ -9,12 +9,11 @@
  * secret only when the plan is applied.
  */
 import { readFile } from 'node:fs/promises';
-import { Messages, SfError } from '@salesforce/core';
+import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
-import { step } from './command.js';
-import { toSfError } from './errors.js';
 import type { Change } from './plan.js';
+import { progressOf } from './progress.js';
 import { generateConsumerKey } from './secrets.js';
 import { parseRefreshTokenPolicy, scopesToMetadata, type OAuthAppType, type RefreshTokenPolicy } from './resources/oauth-app.js';
 import {
@@ -270,14 +269,7 @@ export type PlanAppOptions = {
 };
 
 /** Runs a read of the org, under the command's spinner when there is one; org errors become SfErrors with actions. */
-const reading = async <T>(cmd: SfCommand<unknown> | undefined, label: string, fn: () => Promise<T>): Promise<T> => {
-  if (cmd) return step(cmd, label, messages, fn);
-  try {
-    return await fn();
-  } catch (e) {
-    throw e instanceof SfError ? e : toSfError(e, messages);
-  }
-};
+const reading = <T>(cmd: SfCommand<unknown> | undefined, label: string, fn: () => Promise<T>): Promise<T> => progressOf(cmd, messages).step(label, fn);
 
 type Current = { isEca: boolean; eca?: EcaCurrent; connected?: ConnectedAppCurrent };
 
