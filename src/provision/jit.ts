@@ -1,5 +1,5 @@
 /*
- * `jit enable` without the command: a JIT spec (the SAML configuration, the Apex handler and the user that runs it, by
+ * `jit enable` and `jit disable` without the command: a JIT spec (the SAML configuration, the Apex handler and the user that runs it, by
  * name, as the desired-state file names them), its validation against the org (the handler and the user resolved to
  * ids), and its plan: the configuration's JIT fields, the legacy org-wide flag where it still applies, and warnings
  * (SAML login off, apps that look like API/SCIM provisioning, a class that may not be a JIT handler).
@@ -26,6 +26,8 @@ import { unknownConfigError } from './sso-files.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.jit.enable');
+/** `jit disable`'s errors say how to turn JIT off, not how to set it up. */
+const disableMessages = Messages.loadMessages('plugin-provision', 'provision.jit.disable');
 
 /** Just-in-Time provisioning on one SAML configuration; standard JIT without a handler. */
 export type JitSpec = {
@@ -39,6 +41,7 @@ export type JitSpec = {
 };
 
 export type JitEnableFlags = { name: string; handler?: string; 'execution-user'?: string };
+export type JitDisableFlags = { name: string };
 
 export type JitPlan = {
   changes: Change[];
@@ -54,6 +57,9 @@ export const jitEnableSpec = (flags: JitEnableFlags): JitSpec => ({
   ...(flags.handler !== undefined ? { handler: flags.handler } : {}),
   ...(flags['execution-user'] !== undefined ? { executionUser: flags['execution-user'] } : {}),
 });
+
+/** The spec `jit disable`'s flags describe. */
+export const jitDisableSpec = (flags: JitDisableFlags): JitSpec => ({ samlConfig: flags.name, enabled: false });
 
 const APP_KIND: Record<ProvisioningConflict['type'], string> = {
   ExternalClientApplication: 'External Client App',
@@ -109,13 +115,14 @@ const findProvisioningApps = async (p: Progress, client: OrgClient, configName: 
 export const planJitSpec = async (client: OrgClient, spec: JitSpec, cmd?: SfCommand<unknown>): Promise<JitPlan> => {
   if (spec.enabled && spec.handler && !spec.executionUser) throw messages.createError('error.HandlerWithoutUser');
   if (spec.enabled && spec.executionUser && !spec.handler) throw messages.createError('error.UserWithoutHandler');
-  const p = progressOf(cmd, messages);
+  const msgs = spec.enabled ? messages : disableMessages;
+  const p = progressOf(cmd, msgs);
   const warnings: string[] = [];
   const { target, sso } = await p.step(`Reading the SAML configuration ${spec.samlConfig}`, async () => ({
     target: await readSamlConfigOrNames(client, spec.samlConfig),
     sso: await readSsoSettingsRaw(client),
   }));
-  if (!target.config) throw unknownConfigError(messages, spec.samlConfig, target.names);
+  if (!target.config) throw unknownConfigError(msgs, spec.samlConfig, target.names);
   if (!spec.enabled) {
     const legacyOff = planLegacyJitSetting(sso, false);
     return { changes: [planJit(target.config, { enabled: false }), ...(legacyOff ? [legacyOff] : [])], provisioningApps: [], warnings };

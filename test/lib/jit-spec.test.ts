@@ -1,8 +1,8 @@
-/* jit enable without the command: flags to spec, and planning from a spec against the emulated demo org. */
+/* jit enable and disable without the command: flags to spec, and planning from a spec against the emulated demo org. */
 import { expect } from 'chai';
 import { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
-import { jitEnableSpec, planJitSpec } from '../../src/provision/jit.js';
+import { jitDisableSpec, jitEnableSpec, planJitSpec } from '../../src/provision/jit.js';
 import { DEFAULT_SEED } from '../emulator/seed.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
 
@@ -34,6 +34,10 @@ describe('jit enable spec', () => {
       handler: 'acme.OktaJitHandler',
       executionUser: ADMIN,
     });
+  });
+
+  it('maps jit disable\'s flags to a spec that turns JIT off', () => {
+    expect(jitDisableSpec({ name: 'Okta' })).to.deep.equal({ samlConfig: 'Okta', enabled: false });
   });
 
   it('refuses a handler without its execution user and the other way round, before reading the org', async () => {
@@ -84,6 +88,8 @@ describe('planning JIT from a spec, without a command', function () {
     const e = await refusal(planJitSpec(client, { samlConfig: 'Nope', enabled: true }));
     expect(e.name).to.equal('UnknownConfigError');
     expect(e.message).to.contain('Okta');
+    const off = await refusal(planJitSpec(client, jitDisableSpec({ name: 'Nope' })));
+    expect(off.name).to.equal('UnknownConfigError');
     t.emu.store.createSystem('ApexClass', { Name: 'OtherJitHandler', Status: 'Active', ApiVersion: 66, IsValid: true, Body: HANDLER_BODY });
     const u = await refusal(planJitSpec(client, { samlConfig: 'Okta', enabled: true, handler: 'OtherJitHandler', executionUser: 'nobody@acme.example.com' }));
     expect(u.name).to.equal('UserNotFoundError');
