@@ -1,8 +1,8 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
-import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
-import { planSsoSettings, readSsoSettingsRaw } from '../../../provision/resources/sso-settings.js';
+import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
+import { planSsoSettingsSpec, ssoEnableSpec } from '../../../provision/sso-settings.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.enable');
@@ -28,8 +28,7 @@ export default class SsoEnable extends SfCommand<SsoEnableResult> {
   public async run(): Promise<SsoEnableResult> {
     const { flags } = await this.parse(SsoEnable);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const current = await step(this, 'Reading the single sign-on settings', messages, () => readSsoSettingsRaw(client));
-    const change = planSsoSettings(current, { samlEnabled: true, federationIdCaseInsensitive: flags['federation-id-case-insensitive'] });
-    return carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const { changes } = await planSsoSettingsSpec(client, ssoEnableSpec(flags), this);
+    return carryOut(this, client, changes, { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
   }
 }
