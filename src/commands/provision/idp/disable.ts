@@ -1,8 +1,8 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
-import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
-import { planIdentityProvider, readIdentityProvider } from '../../../provision/resources/identity-provider.js';
+import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
+import { idpDisableSpec, planIdentityProviderSpec } from '../../../provision/identity-provider.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.idp.disable');
@@ -24,9 +24,8 @@ export default class IdpDisable extends SfCommand<IdpDisableResult> {
   public async run(): Promise<IdpDisableResult> {
     const { flags } = await this.parse(IdpDisable);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const current = await step(this, 'Reading the identity provider settings', messages, () => readIdentityProvider(client));
-    const change = planIdentityProvider(current, { enabled: false });
-    const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const { changes } = await planIdentityProviderSpec(client, idpDisableSpec(), this);
+    const result = await carryOut(this, client, changes, { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
     if (result.changed && !result.dryRun && !result.outputDir) this.log(messages.getMessage('info.disabled'));
     return result;
   }
