@@ -1,8 +1,9 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
-import { carryOut, dryRunFlag, step, type PlanResult } from '../../../provision/command.js';
-import { loginPageAfter, planLoginPageButton, readLoginPageContext, type LoginPageSummary } from '../../../provision/resources/login-page.js';
+import { carryOut, dryRunFlag, type PlanResult } from '../../../provision/command.js';
+import { loginPageAddSpec, planLoginPageButtonSpec, renderLoginPageButton } from '../../../provision/login-page.js';
+import type { LoginPageSummary } from '../../../provision/resources/login-page.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.login-page.add');
@@ -24,17 +25,10 @@ export default class LoginPageAdd extends SfCommand<LoginPageAddResult> {
   public async run(): Promise<LoginPageAddResult> {
     const { flags } = await this.parse(LoginPageAdd);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const ctx = await step(this, 'Reading the My Domain login page', messages, () => readLoginPageContext(client));
-    const plan = planLoginPageButton(ctx, flags.sso, true);
-    if ('problem' in plan) throw messages.createError(`error.${plan.problem}`, plan.values);
-
+    const spec = loginPageAddSpec(flags);
+    const plan = await planLoginPageButtonSpec(client, spec, this);
     const result = await carryOut(this, client, plan.changes, { dryRun: flags['dry-run'] });
-    const loginPage = loginPageAfter(ctx, plan.page, result.changes);
-    if (!loginPage.samlEnabled) this.warn(messages.getMessage('warning.SamlOff', [plan.target.name]));
-    // With --dry-run the list is what the page would show: said so, since nothing is on the page yet.
-    const providersKey = result.dryRun && result.changed ? 'info.providersAfterPlan' : 'info.providers';
-    this.log(messages.getMessage(providersKey, [plan.page.label, loginPage.providers.join(', ') || messages.getMessage('info.noProviders')]));
-    this.log(messages.getMessage('info.loginForm', [messages.getMessage(loginPage.loginForm ? 'info.shown' : 'info.hidden')]));
+    const loginPage = renderLoginPageButton(this, spec, plan, result);
     return { ...result, loginPage };
   }
 }
