@@ -1,23 +1,33 @@
 /*
- * `picklists status` without the command: a spec naming the countries to show (ISO codes, as the desired-state file
- * names them), what the org has for them, and the tables that show it.
+ * `picklists status`, `align` and `deactivate` without the command: specs naming countries and states by ISO code, as
+ * the desired-state file names them. Status: what the org has for the countries named, and the tables that show it.
+ * Align: integration values equal to the ISO codes. Deactivate: values hidden (and deactivated while the picklists
+ * are off), with what only Setup can do.
  */
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
+import type { Change } from './plan.js';
 import { progressOf } from './progress.js';
 import {
   PicklistPlanError,
+  planAlign,
+  planDeactivate,
   planErrorToSfError,
   readAddressSettings,
   readPicklistsEnablement,
   selectCountries,
   type AddressObjectState,
+  type AlignMode,
   type CountryEntry,
+  type DeactivatePlan,
+  type Refusal,
 } from './resources/picklists.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.picklists.status');
+const alignMessages = Messages.loadMessages('plugin-provision', 'provision.picklists.align');
+const deactivateMessages = Messages.loadMessages('plugin-provision', 'provision.picklists.deactivate');
 
 /** What `picklists status` shows: every country, or only the countries named (ISO codes, any case) with their states. */
 export type PicklistsStatusSpec = { countries?: string[] };
@@ -126,4 +136,111 @@ export const renderPicklistsStatus = (cmd: SfCommand<unknown>, r: PicklistsStatu
       columns: ['code', 'label', 'integration value', 'active', 'visible'],
     });
   }
+};
+
+/** The plan of a picklist resource function, a PicklistPlanError turned into an SfError with the command's fix. */
+const planning = <T>(msgs: Messages<string>, plan: () => T): T => {
+  try {
+    return plan();
+  } catch (e) {
+    if (e instanceof PicklistPlanError) throw planErrorToSfError(e, msgs);
+    throw e;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------- align
+
+/** Integration values of countries and states equal to their ISO codes: every country, or those named (ISO codes) with their states. */
+export type PicklistsAlignSpec = { integrationValues: AlignMode; countries?: string[] };
+
+export type PicklistsAlignPlan = {
+  changes: Change[];
+  /** Countries and states whose integration value the plan changes. */
+  countriesChanged: number;
+  statesChanged: number;
+};
+
+/** The spec `picklists align`'s flags describe (an empty --countries means every country). */
+export const picklistsAlignSpec = (flags: { 'integration-values': AlignMode; countries?: string[] }): PicklistsAlignSpec => ({
+  integrationValues: flags['integration-values'],
+  ...(flags.countries?.length ? { countries: [...flags.countries] } : {}),
+});
+
+/** Reads the org's countries and states and plans their integration values. Errors are SfErrors with their fix. */
+export const planPicklistsAlignSpec = async (client: OrgClient, spec: PicklistsAlignSpec, cmd?: SfCommand<unknown>): Promise<PicklistsAlignPlan> => {
+  const current = await progressOf(cmd, alignMessages).step('Reading the State and Country/Territory picklists', () => readAddressSettings(client));
+  const change = planning(alignMessages, () => planAlign(current, spec.integrationValues, spec.countries));
+  return {
+    changes: [change],
+    countriesChanged: change.fields.filter((f) => !f.field.includes('.states.')).length,
+    statesChanged: change.fields.filter((f) => f.field.includes('.states.')).length,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------- deactivate
+
+/**
+ * Countries and states hidden from users (and deactivated while the picklists are off): those named by ISO code
+ * (states as "US-CA", or bare codes within `countries`), or every country but the org default and `keep`.
+ */
+export type PicklistsDeactivateSpec = { countries?: string[]; states?: string[]; all?: boolean; keep?: string[] };
+
+export type PicklistsDeactivatePlan = {
+  changes: Change[];
+  /** Whether the picklists are on for the org (then values can only be hidden, not deactivated). */
+  picklistsEnabled: boolean;
+  hidden: string[];
+  deactivated: string[];
+  /** Values the platform will not deactivate, with the reason. */
+  refused: Refusal[];
+  /** The Setup steps for what only Setup can do (deactivating refused values, the org-wide switch). */
+  setupSteps: string[];
+  /** About the refused values. */
+  warnings: string[];
+};
+
+/** The spec `picklists deactivate`'s flags describe. */
+export const picklistsDeactivateSpec = (flags: { countries?: string[]; states?: string[]; all?: boolean; keep?: string[] }): PicklistsDeactivateSpec => ({
+  ...(flags.countries?.length ? { countries: [...flags.countries] } : {}),
+  ...(flags.states?.length ? { states: [...flags.states] } : {}),
+  ...(flags.all ? { all: true } : {}),
+  ...(flags.keep?.length ? { keep: [...flags.keep] } : {}),
+});
+
+/** At most this many codes are listed in a warning; the rest are counted. */
+const LISTED = 10;
+const list = (codes: string[]): string => (codes.length > LISTED ? `${codes.slice(0, LISTED).join(', ')} and ${codes.length - LISTED} more` : codes.join(', '));
+
+/**
+ * Checks that the spec selects something, reads whether the picklists are on and the org's countries, and plans
+ * hiding (and deactivating) what it selects. Errors are SfErrors with their fix; warnings are returned, not shown.
+ */
+export const planPicklistsDeactivateSpec = async (
+  client: OrgClient,
+  spec: PicklistsDeactivateSpec,
+  cmd?: SfCommand<unknown>
+): Promise<PicklistsDeactivatePlan> => {
+  if (!spec.all && !spec.countries?.length && !spec.states?.length) throw deactivateMessages.createError('error.NothingSelected');
+  const [enablement, current] = await progressOf(cmd, deactivateMessages).step('Reading the State and Country/Territory picklists', () =>
+    Promise.all([readPicklistsEnablement(client), readAddressSettings(client)])
+  );
+  const plan: DeactivatePlan = planning(deactivateMessages, () =>
+    planDeactivate(current, { countries: spec.countries, states: spec.states, all: spec.all, keep: spec.keep }, enablement.enabled)
+  );
+  const warnings: string[] = [];
+  const setupSteps: string[] = [];
+  if (plan.refused.length) {
+    warnings.push(deactivateMessages.getMessage('warning.refused', [String(plan.refused.length), list(plan.refused.map((r) => r.value))]));
+    setupSteps.push(deactivateMessages.getMessage('info.refusedSetup'));
+  }
+  setupSteps.push(deactivateMessages.getMessage(enablement.enabled ? 'info.switchDisable' : 'info.switchEnable'));
+  return {
+    changes: [plan.change],
+    picklistsEnabled: enablement.enabled,
+    hidden: plan.hidden,
+    deactivated: plan.deactivated,
+    refused: plan.refused,
+    setupSteps,
+    warnings,
+  };
 };

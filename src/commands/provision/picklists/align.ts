@@ -1,9 +1,9 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
-import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
-import type { Change } from '../../../provision/plan.js';
-import { PicklistPlanError, planAlign, planErrorToSfError, readAddressSettings, type AlignMode } from '../../../provision/resources/picklists.js';
+import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
+import { picklistsAlignSpec, planPicklistsAlignSpec } from '../../../provision/picklists.js';
+import type { AlignMode } from '../../../provision/resources/picklists.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.picklists.align');
@@ -40,21 +40,10 @@ export default class PicklistsAlign extends SfCommand<PicklistsAlignResult> {
   public async run(): Promise<PicklistsAlignResult> {
     const { flags } = await this.parse(PicklistsAlign);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const current = await step(this, 'Reading the State and Country/Territory picklists', messages, () => readAddressSettings(client));
-    let change: Change;
-    try {
-      change = planAlign(current, flags['integration-values'], flags.countries);
-    } catch (e) {
-      if (e instanceof PicklistPlanError) throw planErrorToSfError(e, messages);
-      throw e;
-    }
-    const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const spec = picklistsAlignSpec(flags);
+    const { changes, countriesChanged, statesChanged } = await planPicklistsAlignSpec(client, spec, this);
+    const result = await carryOut(this, client, changes, { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
     if (result.changed) this.warn(messages.getMessage('warning.dependents'));
-    return {
-      ...result,
-      integrationValues: flags['integration-values'],
-      countriesChanged: change.fields.filter((f) => !f.field.includes('.states.')).length,
-      statesChanged: change.fields.filter((f) => f.field.includes('.states.')).length,
-    };
+    return { ...result, integrationValues: spec.integrationValues, countriesChanged, statesChanged };
   }
 }

@@ -1,16 +1,9 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
-import { carryOut, dryRunFlag, outputDirFlag, step, type PlanResult } from '../../../provision/command.js';
-import {
-  PicklistPlanError,
-  planDeactivate,
-  planErrorToSfError,
-  readAddressSettings,
-  readPicklistsEnablement,
-  type DeactivatePlan,
-  type Refusal,
-} from '../../../provision/resources/picklists.js';
+import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
+import { picklistsDeactivateSpec, planPicklistsDeactivateSpec } from '../../../provision/picklists.js';
+import type { Refusal } from '../../../provision/resources/picklists.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.picklists.deactivate');
@@ -27,10 +20,6 @@ export type PicklistsDeactivateResult = PlanResult & {
   /** The Setup steps for what only Setup can do (deactivating refused values, the org-wide switch). */
   setupSteps: string[];
 };
-
-/** At most this many codes are listed in a warning; the rest are counted. */
-const LISTED = 10;
-const list = (codes: string[]): string => (codes.length > LISTED ? `${codes.slice(0, LISTED).join(', ')} and ${codes.length - LISTED} more` : codes.join(', '));
 
 export default class PicklistsDeactivate extends SfCommand<PicklistsDeactivateResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -69,34 +58,11 @@ export default class PicklistsDeactivate extends SfCommand<PicklistsDeactivateRe
 
   public async run(): Promise<PicklistsDeactivateResult> {
     const { flags } = await this.parse(PicklistsDeactivate);
-    if (!flags.all && !flags.countries?.length && !flags.states?.length) throw messages.createError('error.NothingSelected');
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const [enablement, current] = await step(this, 'Reading the State and Country/Territory picklists', messages, () =>
-      Promise.all([readPicklistsEnablement(client), readAddressSettings(client)])
-    );
-    let plan: DeactivatePlan;
-    try {
-      plan = planDeactivate(current, { countries: flags.countries, states: flags.states, all: flags.all, keep: flags.keep }, enablement.enabled);
-    } catch (e) {
-      if (e instanceof PicklistPlanError) throw planErrorToSfError(e, messages);
-      throw e;
-    }
-    const result = await carryOut(this, client, [plan.change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
-
-    const setupSteps: string[] = [];
-    if (plan.refused.length) {
-      this.warn(messages.getMessage('warning.refused', [String(plan.refused.length), list(plan.refused.map((r) => r.value))]));
-      setupSteps.push(messages.getMessage('info.refusedSetup'));
-    }
-    setupSteps.push(messages.getMessage(enablement.enabled ? 'info.switchDisable' : 'info.switchEnable'));
-    for (const s of setupSteps) this.log(s);
-    return {
-      ...result,
-      picklistsEnabled: enablement.enabled,
-      hidden: plan.hidden,
-      deactivated: plan.deactivated,
-      refused: plan.refused,
-      setupSteps,
-    };
+    const { changes, warnings, ...plan } = await planPicklistsDeactivateSpec(client, picklistsDeactivateSpec(flags), this);
+    const result = await carryOut(this, client, changes, { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    for (const w of warnings) this.warn(w);
+    for (const s of plan.setupSteps) this.log(s);
+    return { ...result, ...plan };
   }
 }
