@@ -7,8 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { Messages, SfError } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
-import { step } from './command.js';
 import type { Change } from './plan.js';
+import { progressOf } from './progress.js';
 import { asString } from './resources/values.js';
 import { readSamlConfigOrNames, SamlConfigError, type SamlSsoConfigContent } from './resources/saml-config.js';
 import { IdpMetadataError, parseIdpMetadata, type IdpMetadata } from './saml/idp-metadata.js';
@@ -132,9 +132,9 @@ export const readCertificateFile = async (path: string, now = new Date()): Promi
 export const unknownConfigError = (msgs: Messages<string>, name: string, names: string[]): SfError =>
   names.length === 0 ? msgs.createError('error.NoConfigs', [name]) : msgs.createError('error.UnknownConfig', [name, names.join(', ')]);
 
-/** The configuration by name; when missing, an SfError listing the org's configurations. */
-export const readExistingConfig = async (cmd: SfCommand<unknown>, client: OrgClient, name: string): Promise<SamlSsoConfigContent> => {
-  const { config, names } = await step(cmd, messages.getMessage('info.reading'), messages, () => readSamlConfigOrNames(client, name));
+/** The configuration by name (under the command's spinner, or silently); when missing, an SfError listing the org's configurations. */
+export const readExistingConfig = async (cmd: SfCommand<unknown> | undefined, client: OrgClient, name: string): Promise<SamlSsoConfigContent> => {
+  const { config, names } = await progressOf(cmd, messages).step(messages.getMessage('info.reading'), () => readSamlConfigOrNames(client, name));
   if (config) return config;
   throw messages.createError('error.ConfigNotFound', [name, names.length ? names.join(', ') : '(none)']);
 };

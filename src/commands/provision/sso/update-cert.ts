@@ -2,17 +2,8 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
-import { planSamlConfig } from '../../../provision/resources/saml-config.js';
-import {
-  guard,
-  myDomainUrlOf,
-  orgSpecificFileWarning,
-  readCertificateFile,
-  readExistingConfig,
-  readIdpMetadataFile,
-  summarizeCertificate,
-  type CertificateSummary,
-} from '../../../provision/sso-files.js';
+import { myDomainUrlOf, orgSpecificFileWarning, type CertificateSummary } from '../../../provision/sso-files.js';
+import { planSamlCertificateSpec, ssoUpdateCertSpec } from '../../../provision/sso-update-cert.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.update-cert');
@@ -39,23 +30,13 @@ export default class SsoUpdateCert extends SfCommand<SsoUpdateCertResult> {
 
   public async run(): Promise<SsoUpdateCertResult> {
     const { flags } = await this.parse(SsoUpdateCert);
-    if (!flags['idp-cert'] && !flags['idp-metadata']) throw messages.createError('error.CertificateRequired');
-    const now = new Date();
-    const idp = flags['idp-metadata'] ? await readIdpMetadataFile(flags['idp-metadata'], now) : undefined;
-    const certFile = flags['idp-cert'] ? await readCertificateFile(flags['idp-cert'], now) : undefined;
-    const cert = idp?.signingCertificate ?? certFile!;
-    for (const w of [...(idp?.warnings ?? []), ...(certFile?.warnings ?? [])]) this.warn(w);
-
     const conn = flags['target-org'].getConnection(flags['api-version']);
     const client = new OrgClient(conn);
-    const current = await readExistingConfig(this, client, flags.name);
-    if (idp && current.issuer && current.issuer !== idp.entityId) {
-      this.warn(messages.getMessage('warning.issuerDiffers', [idp.entityId, String(current.issuer)]));
-    }
-    const change = await guard(() => planSamlConfig(current, { fullName: current.fullName, validationCert: cert.base64Der }));
-    const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
-    const orgSpecific = orgSpecificFileWarning([change], flags['output-dir'], myDomainUrlOf(conn.instanceUrl));
+    const { changes, certificate, warnings } = await planSamlCertificateSpec(client, ssoUpdateCertSpec(flags), this);
+    for (const w of warnings) this.warn(w);
+    const result = await carryOut(this, client, changes, { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
+    const orgSpecific = orgSpecificFileWarning(changes, flags['output-dir'], myDomainUrlOf(conn.instanceUrl));
     if (orgSpecific) this.warn(orgSpecific);
-    return { ...result, certificate: summarizeCertificate(cert) };
+    return { ...result, certificate };
   }
 }
