@@ -5,11 +5,11 @@
  */
 import { Messages, SfError } from '@salesforce/core';
 import { Flags, type SfCommand } from '@salesforce/sf-plugins-core';
+import { applyPlan } from './apply.js';
 import { OrgClient } from './client.js';
 import { toSfError } from './errors.js';
-import { applyMetadataChanges, writeSourceFiles } from './metadata.js';
+import { writeSourceFiles } from './metadata.js';
 import { hasChanges, planRows, type Change } from './plan.js';
-import { applyRecordChanges } from './records.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const shared = Messages.loadMessages('plugin-provision', 'provision.shared');
@@ -17,7 +17,7 @@ const shared = Messages.loadMessages('plugin-provision', 'provision.shared');
 export const PARTIAL_SUCCESS = 68;
 
 /** A change as --json reports it: the plan without the metadata payload. */
-export type ChangeSummary = Omit<Change, 'metadata' | 'record'>;
+export type ChangeSummary = Omit<Change, 'metadata' | 'record' | 'dependsOn'>;
 
 export type PlanResult = {
   dryRun: boolean;
@@ -41,6 +41,7 @@ export const summarize = (changes: Change[]): ChangeSummary[] =>
     const rest: Change = { ...c };
     delete rest.metadata;
     delete rest.record;
+    delete rest.dependsOn;
     return rest;
   });
 
@@ -104,9 +105,13 @@ export const carryOut = async (
     cmd.log(shared.getMessage('info.dryRun'));
     return { dryRun: true, changed, changes: summarize(changes) };
   }
-  cmd.spinner.start('Applying');
-  let done = await applyMetadataChanges(client, changes);
-  done = await applyRecordChanges(client, done);
+  const spinner = cmd.spinner;
+  spinner.start('Applying');
+  const done = await applyPlan(client, changes, {
+    onProgress: (e) => {
+      if (e.type === 'change') spinner.status = `${e.done}/${e.total}`;
+    },
+  });
   const failed = done.filter((c) => c.status === 'failed');
   const applied = done.filter((c) => c.status === 'applied');
   cmd.spinner.stop(failed.length ? 'failed' : 'done');

@@ -1,19 +1,17 @@
 /*
  * `permset create` without the command: a permission set spec (its name, label, access as "Lead:create,read", the app
  * and the licence by name, as the desired-state file names them), its validation, its plan (the permission set and
- * access to the app), and carrying out a plan whose app access needs the id of the permission set it creates.
+ * access to the app, whose record refers to the permission set change when the plan creates it: apply.ts sends it
+ * after the permission set, with its id).
  */
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
-import { carryOut, type PlanResult } from './command.js';
-import { applyMetadataChanges } from './metadata.js';
 import type { Change } from './plan.js';
 import { progressOf, type Progress } from './progress.js';
 import {
   FIELD_ACCESS,
   licenseConflict,
-  NEW_PERMISSION_SET_ID,
   OBJECT_ACCESS,
   parseFieldGrant,
   parseObjectGrant,
@@ -149,38 +147,4 @@ export const planPermissionSetSpec = async (client: OrgClient, spec: PermissionS
     license,
   });
   return spec.app ? [psChange, await planApp(p, client, current, name, spec.app, Boolean(opts.toFiles))] : [psChange];
-};
-
-/**
- * A connected app's access record needs the id of the permission set this run creates: creates the permission set
- * first and fills the id in; the returned changes let carryOut do the rest (the created set is not sent again).
- */
-const createFirst = async (cmd: SfCommand<unknown>, client: OrgClient, changes: Change[], pending: Change): Promise<Change[]> => {
-  const [psChange, ...others] = changes;
-  const name = psChange.name;
-  cmd.spinner.start(`Creating the permission set ${name}`);
-  const [created] = await applyMetadataChanges(client, [psChange]);
-  cmd.spinner.stop(created.status);
-  const after = created.status === 'applied' ? await readPermissionSet(client, name) : undefined;
-  const rest = others.map((c): Change => {
-    if (c !== pending) return c;
-    if (!after?.id) return { ...c, status: 'failed', error: { message: `The permission set ${name} was not created, so the app access could not be added.` } };
-    const values = { ...c.record!.values, ParentId: after.id };
-    return { ...c, fields: Object.entries(values).map(([field, to]) => ({ field, to })), record: { ...c.record!, values } };
-  });
-  const done: Change = { ...created };
-  delete done.metadata;
-  return [done, ...rest];
-};
-
-/** Carries out a permission set's plan as `carryOut` does, creating the permission set first when its app access needs its id. */
-export const carryOutPermissionSet = async (
-  cmd: SfCommand<unknown>,
-  client: OrgClient,
-  changes: Change[],
-  opts: { dryRun: boolean; outputDir?: string }
-): Promise<PlanResult> => {
-  const pending = changes.find((c) => c.record?.values?.ParentId === NEW_PERMISSION_SET_ID);
-  if (!pending || opts.dryRun || opts.outputDir) return carryOut(cmd, client, changes, opts);
-  return carryOut(cmd, client, await createFirst(cmd, client, changes, pending), opts);
 };

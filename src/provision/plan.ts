@@ -48,11 +48,60 @@ export type Change = {
   /** Set when applying means writing metadata. Never holds secrets: they travel outside plans. */
   metadata?: MetadataComponent;
   record?: RecordOperation;
+  /**
+   * Keys (`changeKey`: '<resource>:<name>') of earlier changes this one must follow, beyond those its references
+   * name (a deletion of a child before its parent, say). Apply sends no change before what it depends on, and none
+   * at all when that failed.
+   */
+  dependsOn?: string[];
 };
 
 export const hasChanges = (changes: Change[]): boolean => changes.some((c) => c.action !== 'none');
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// ---------------------------------------------------------------------------------------------- references
+
+/** What a reference takes from the change it names: the org id of what that change created or updated. */
+export type RefField = 'id';
+
+/**
+ * A value one change takes from the result of another change of the same plan, in place of the value itself: a record
+ * value or a metadata content field such as `{ ref: 'PermissionSet:Lead_Sync', field: 'id' }` (a SetupEntityAccess's
+ * ParentId). Apply sends the referring change after the one it names, with the reference replaced by the value, and
+ * does not send it when that change failed. A plan shows it as "(id of PermissionSet Lead_Sync)".
+ */
+export type ChangeRef = { ref: string; field: RefField };
+
+/** The key a change is referred to by: '<resource>:<name>'. */
+export const changeKey = (c: { resource: string; name: string }): string => `${c.resource}:${c.name}`;
+
+/** A reference to the `field` of the change to `resource` `name` in the same plan. */
+export const refTo = (resource: string, name: string, field: RefField = 'id'): ChangeRef => ({ ref: changeKey({ resource, name }), field });
+
+export const isRef = (v: unknown): v is ChangeRef =>
+  isObject(v) && typeof v.ref === 'string' && v.field === 'id' && Object.keys(v).length === 2;
+
+/** Every reference in a value (record values, metadata content), depth first. */
+export const refsIn = (v: unknown): ChangeRef[] => {
+  if (isRef(v)) return [v];
+  if (Array.isArray(v)) return v.flatMap(refsIn);
+  if (isObject(v)) return Object.values(v).flatMap(refsIn);
+  return [];
+};
+
+/** The value with every reference replaced by what `resolve` gives for it (other values as they are). */
+export const replaceRefs = (v: unknown, resolve: (r: ChangeRef) => unknown): unknown => {
+  if (isRef(v)) return resolve(v);
+  if (Array.isArray(v)) return v.map((x) => replaceRefs(x, resolve));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceRefs(x, resolve)]));
+  return v;
+};
+
+/** The keys of the changes a change depends on: those its record values and metadata content refer to, and dependsOn. */
+export const dependenciesOf = (c: Change): string[] => [
+  ...new Set([...refsIn(c.record?.values), ...refsIn(c.metadata?.content)].map((r) => r.ref).concat(c.dependsOn ?? [])),
+];
 
 /** Structural equality for metadata values: 'true' equals true, numbers equal their strings, arrays by order. */
 export const sameValue = (a: unknown, b: unknown): boolean => {
@@ -105,6 +154,7 @@ export const metadataChange = (
 /** Short printable form of a value in a plan (long certificates and blobs are abbreviated). */
 export const displayValue = (v: unknown): string => {
   if (v === undefined || v === null || v === '') return '(none)';
+  if (isRef(v)) return `(${v.field} of ${v.ref.replace(':', ' ')})`;
   if (typeof v === 'string') return v.length > 60 ? `${v.slice(0, 24)}…${v.slice(-12)} (${v.length} chars)` : v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const json = JSON.stringify(v);

@@ -5,7 +5,8 @@
 import { errorCodeOf, type OrgClient } from './client.js';
 import type { Change } from './plan.js';
 
-export const applyRecordChanges = async (client: OrgClient, changes: Change[]): Promise<Change[]> => {
+/** `created`, when given, receives the id of every record created, by the change (as passed in) that created it. */
+export const applyRecordChanges = async (client: OrgClient, changes: Change[], created?: Map<Change, string>): Promise<Change[]> => {
   const out: Change[] = [];
   for (const c of changes) {
     const op = c.record;
@@ -22,6 +23,7 @@ export const applyRecordChanges = async (client: OrgClient, changes: Change[]): 
           out.push({ ...c, status: 'failed', error: { code: e?.statusCode, message: e?.message ?? 'The org refused the record.' } });
           continue;
         }
+        if (res.id) created?.set(c, res.id);
       } else {
         // eslint-disable-next-line no-await-in-loop
         await client.call(() => client.conn.sobject(op.sobject).destroy(op.id!));

@@ -5,7 +5,6 @@ import {
   planAppAccess,
   planPermissionSet,
   licenseConflict,
-  NEW_PERMISSION_SET_ID,
   PermissionSpecError,
   resolveLicense,
   type LicenseOption,
@@ -79,7 +78,7 @@ describe('permission set plans', () => {
 
   it('plans app access: a SetupEntityAccess record for a connected app, the policy list for an external client app', () => {
     const ca = planAppAccess({ kind: 'ConnectedApp', appName: 'Sync', appId: '0H4000000000001AAA' }, 'Lead_Sync', undefined)!;
-    expect(ca.record).to.deep.equal({ sobject: 'SetupEntityAccess', operation: 'create', values: { ParentId: NEW_PERMISSION_SET_ID, SetupEntityId: '0H4000000000001AAA' } });
+    expect(ca.record).to.deep.equal({ sobject: 'SetupEntityAccess', operation: 'create', values: { ParentId: { ref: 'PermissionSet:Lead_Sync', field: 'id' }, SetupEntityId: '0H4000000000001AAA' } });
     expect(planAppAccess({ kind: 'ConnectedApp', appName: 'Sync', appId: 'x', accessId: 'y' }, 'Lead_Sync', 'z')!.action).to.equal('none');
     const eca = planAppAccess(
       { kind: 'ExternalClientApplication', appName: 'Sync', policies: { fullName: 'Sync_oauthPlcy', commaSeparatedPermissionSet: 'Other', externalClientApplication: 'Sync', label: 'Sync', permittedUsersPolicyType: 'AdminApprovedPreAuthorized' } },

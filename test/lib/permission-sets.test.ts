@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import type { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { checkPermissionSetSpec, permissionSetSpec, planPermissionSetSpec } from '../../src/provision/permission-sets.js';
-import { NEW_PERMISSION_SET_ID } from '../../src/provision/resources/permission-set.js';
 import { loadSeed } from '../emulator/seed.js';
 import { orgFingerprint } from '../helpers/plan.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
@@ -81,7 +80,7 @@ describe('planning a permission set from a spec, without a command', function ()
     expect(content).to.include({ fullName: 'Lead_Sync', label: 'Lead Sync', license: 'Salesforce Integration' });
     expect(content.userPermissions).to.deep.equal([{ enabled: true, name: 'ApiEnabled' }, { enabled: true, name: 'ApiUserOnly' }]);
     expect(changes[0].note).to.contain('API Only User needs API Enabled');
-    expect(changes[1].record?.values?.ParentId).to.equal(NEW_PERMISSION_SET_ID);
+    expect(changes[1].record?.values?.ParentId).to.deep.equal({ ref: 'PermissionSet:Lead_Sync', field: 'id' });
     expect(orgFingerprint(t.emu)).to.equal(before);
   });
 

@@ -8,7 +8,7 @@
  * OAuth policies (ExtlClntAppOauthConfigurablePolicies.commaSeparatedPermissionSet).
  */
 import type { OrgClient } from '../client.js';
-import { metadataChange, type Change } from '../plan.js';
+import { metadataChange, refTo, type Change } from '../plan.js';
 import { asArray, asBool, asString } from './values.js';
 
 export type ObjectAccess = 'read' | 'create' | 'edit' | 'delete' | 'viewAll' | 'modifyAll';
@@ -405,20 +405,18 @@ export const readAppAccess = async (client: OrgClient, appName: string, permissi
   return { kind: 'ExternalClientApplication', appName: eca.fullName, policies: mine };
 };
 
-/** The placeholder a plan shows for the id of a permission set that the same plan creates. */
-export const NEW_PERMISSION_SET_ID = '(id of the new permission set)';
-
 /**
  * Plans access to the app for the permission set's users: a SetupEntityAccess record for a connected app, the
  * permission set added to an external client app's OAuth policies (the other listed sets kept). Undefined for
- * an app that does not exist (the command refuses it before planning).
+ * an app that does not exist (the command refuses it before planning). Without the permission set's id (the same plan
+ * creates it), the record refers to the PermissionSet change for it: apply creates the permission set first.
  */
 export const planAppAccess = (current: AppAccessCurrent, permissionSetName: string, permissionSetId: string | undefined): Change | undefined => {
   if (current.kind === 'missing') return undefined;
   if (current.kind === 'ConnectedApp') {
     const name = `${permissionSetName} → ${current.appName}`;
     if (current.accessId) return { resource: 'SetupEntityAccess', name, action: 'none', fields: [], status: 'unchanged' };
-    const values = { ParentId: permissionSetId ?? NEW_PERMISSION_SET_ID, SetupEntityId: current.appId };
+    const values = { ParentId: permissionSetId ?? refTo('PermissionSet', permissionSetName), SetupEntityId: current.appId };
     return {
       resource: 'SetupEntityAccess',
       name,

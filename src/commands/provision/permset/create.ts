@@ -1,8 +1,8 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../../provision/client.js';
-import { dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
-import { carryOutPermissionSet, permissionSetSpec, planPermissionSetSpec } from '../../../provision/permission-sets.js';
+import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
+import { permissionSetSpec, planPermissionSetSpec } from '../../../provision/permission-sets.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.permset.create');
@@ -35,6 +35,6 @@ export default class PermsetCreate extends SfCommand<PermsetCreateResult> {
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const opts = { dryRun: flags['dry-run'], outputDir: flags['output-dir'] };
     const changes = await planPermissionSetSpec(client, permissionSetSpec(flags), this, { toFiles: Boolean(opts.outputDir) });
-    return carryOutPermissionSet(this, client, changes, opts);
+    return carryOut(this, client, changes, opts);
   }
 }

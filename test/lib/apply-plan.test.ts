@@ -1,0 +1,195 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import type { SfCommand } from '@salesforce/sf-plugins-core';
+import { applyPlan, DEPENDENCY_FAILED, orderChanges, REFERENCE_UNRESOLVED, type ApplyEvent } from '../../src/provision/apply.js';
+import { OrgClient } from '../../src/provision/client.js';
+import { carryOut, PARTIAL_SUCCESS } from '../../src/provision/command.js';
+import { planPermissionSetSpec } from '../../src/provision/permission-sets.js';
+import { dependenciesOf, displayValue, planRows, refTo, type Change } from '../../src/provision/plan.js';
+import { loadSeed } from '../emulator/seed.js';
+import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
+
+const record = (sobject: string, name: string, values: Record<string, unknown>, extra: Partial<Change> = {}): Change => ({
+  resource: sobject,
+  name,
+  action: 'create',
+  fields: Object.entries(values).map(([field, to]) => ({ field, to })),
+  status: 'planned',
+  record: { sobject, operation: 'create', values },
+  ...extra,
+});
+
+const permissionSet = (name: string, content: Record<string, unknown> = {}): Change => ({
+  resource: 'PermissionSet',
+  name,
+  action: 'create',
+  fields: [{ field: 'label', to: name }],
+  status: 'planned',
+  metadata: { type: 'PermissionSet', fullName: name, content: { fullName: name, hasActivationRequired: false, label: name, ...content } },
+});
+
+const certificate = (name: string, keySize: number): Change => ({
+  resource: 'Certificate',
+  name,
+  action: 'create',
+  fields: [{ field: 'keySize', to: keySize }],
+  status: 'planned',
+  metadata: { type: 'Certificate', fullName: name, content: { fullName: name, caSigned: false, keySize, masterLabel: name, privateKeyExportable: false } },
+});
+
+const fakeCommand = (): SfCommand<unknown> & { lines: string[] } => {
+  const lines: string[] = [];
+  const push = (s: unknown): void => void lines.push(String(s));
+  return {
+    lines,
+    spinner: { start: sinon.stub(), stop: sinon.stub() },
+    table: sinon.stub(),
+    log: push,
+    logSuccess: push,
+    warn: push,
+  } as unknown as SfCommand<unknown> & { lines: string[] };
+};
+
+describe('references between changes (pure)', () => {
+  it('derives dependencies from references in record values and metadata content, and from dependsOn', () => {
+    const contact = record('Contact', 'Ada', { LastName: 'Lovelace', AccountId: refTo('Account', 'Acme') }, { dependsOn: ['Lead:Other'] });
+    expect(dependenciesOf(contact)).to.deep.equal(['Account:Acme', 'Lead:Other']);
+    const nested = permissionSet('X', { deep: [{ id: refTo('Certificate', 'C') }] });
+    expect(dependenciesOf(nested)).to.deep.equal(['Certificate:C']);
+  });
+
+  it('orders by references, otherwise in plan order; unchanged changes are not sent', () => {
+    const contact = record('Contact', 'Ada', { LastName: 'Lovelace', AccountId: refTo('Account', 'Acme') });
+    const account = record('Account', 'Acme', { Name: 'Acme' });
+    const lead = record('Lead', 'Lee', { LastName: 'Lee', Company: 'Acme' });
+    const unchanged: Change = { resource: 'PermissionSet', name: 'Old', action: 'none', fields: [], status: 'unchanged' };
+    const access = record('SetupEntityAccess', 'Old → App', { ParentId: refTo('PermissionSet', 'Old'), SetupEntityId: 'x' });
+    const { waves, refused } = orderChanges([contact, account, lead, unchanged, access]);
+    expect(waves).to.deep.equal([[account, lead, access], [contact]]);
+    expect(refused.size).to.equal(0);
+  });
+
+  it('refuses a reference to nothing in the plan and a cycle', () => {
+    const orphan = record('Contact', 'Orphan', { LastName: 'O', AccountId: refTo('Account', 'Nowhere') });
+    const a = record('Account', 'A', { Name: 'A' }, { dependsOn: ['Account:B'] });
+    const b = record('Account', 'B', { Name: 'B' }, { dependsOn: ['Account:A'] });
+    const { refused } = orderChanges([orphan, a, b]);
+    expect(refused.get(orphan)).to.deep.include({ code: REFERENCE_UNRESOLVED });
+    expect(refused.get(orphan)?.message).to.contain('Account Nowhere');
+    expect([...refused.keys()].filter((c) => c === a || c === b)).to.have.length(1);
+  });
+
+  it('shows a reference in a plan as the value it stands for', () => {
+    expect(displayValue(refTo('PermissionSet', 'Lead_Sync'))).to.equal('(id of PermissionSet Lead_Sync)');
+    const rows = planRows([record('SetupEntityAccess', 'Lead_Sync → App', { ParentId: refTo('PermissionSet', 'Lead_Sync') })]);
+    expect(rows[0]).to.include({ field: 'ParentId', to: '(id of PermissionSet Lead_Sync)' });
+  });
+});
+
+describe('applyPlan: one ordered pass', function () {
+  this.timeout(60_000);
+  let t: TestOrg;
+  let client: OrgClient;
+
+  before(async () => {
+    const base = await loadSeed();
+    const metadata = [{ type: 'ConnectedApp', fullName: 'Sync_App', content: { contactEmail: 'a@acme.example.com', label: 'Sync App' } }];
+    t = await setupTestOrg({ seed: { ...base, metadata: [...(base.metadata ?? []), ...metadata] } });
+    client = new OrgClient(t.org.getConnection(), { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 });
+  });
+  after(async () => {
+    await t?.close();
+  });
+  afterEach(() => {
+    process.exitCode = undefined;
+    t.emu.clearFaults();
+  });
+
+  const posts = (sobject: string): number => t.emu.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/sobjects/${sobject}`)).length;
+  const appId = (): string => t.emu.store.records('ConnectedApplication').find((a) => a.Name === 'Sync_App')!.Id;
+
+  it('creates a record first and puts its id into the record that refers to it; reports progress', async () => {
+    const contact = record('Contact', 'Ada', { LastName: 'Lovelace', AccountId: refTo('Account', 'Ref_Acme') });
+    const account = record('Account', 'Ref_Acme', { Name: 'Ref_Acme' });
+    const events: ApplyEvent[] = [];
+    const done = await applyPlan(client, [contact, account], { onProgress: (e) => events.push(e) });
+    expect(done.map((c) => [c.name, c.status])).to.deep.equal([
+      ['Ada', 'applied'],
+      ['Ref_Acme', 'applied'],
+    ]);
+    const acme = t.emu.store.records('Account').find((a) => a.Name === 'Ref_Acme')!;
+    expect(t.emu.store.records('Contact').filter((c) => c.LastName === 'Lovelace' && c.AccountId === acme.Id)).to.have.length(1);
+    expect(done[0].record?.values?.AccountId).to.equal(acme.Id);
+    expect(done[0].fields).to.deep.include({ field: 'AccountId', to: acme.Id });
+    expect(events.map((e) => e.type)).to.deep.equal(['start', 'change', 'change', 'end']);
+    expect(events[0]).to.deep.equal({ type: 'start', total: 2 });
+    expect(events.filter((e): e is Extract<ApplyEvent, { type: 'change' }> => e.type === 'change').map((e) => [e.change.name, e.done])).to.deep.equal([
+      ['Ref_Acme', 1],
+      ['Ada', 2],
+    ]);
+    expect(events[3]).to.deep.equal({ type: 'end', applied: 2, failed: 0 });
+  });
+
+  it('creates a permission set, then its connected app access with the new id (the plan permset create makes)', async () => {
+    const changes = await planPermissionSetSpec(client, { name: 'Ref_Sync', apiEnabled: true, app: 'Sync_App' });
+    expect(changes[1].record?.values?.ParentId).to.deep.equal(refTo('PermissionSet', 'Ref_Sync'));
+    const before = t.emu.counters.metadata;
+    const done = await applyPlan(client, changes);
+    expect(done.map((c) => c.status)).to.deep.equal(['applied', 'applied']);
+    const ps = t.emu.store.records('PermissionSet').find((p) => p.Name === 'Ref_Sync')!;
+    expect(t.emu.store.records('SetupEntityAccess').filter((s) => s.ParentId === ps.Id && s.SetupEntityId === appId())).to.have.length(1);
+    expect(done[1].fields).to.deep.include({ field: 'ParentId', to: ps.Id });
+    // One create and one listMetadata for the id.
+    expect(t.emu.counters.metadata - before).to.equal(2);
+  });
+
+  it('does not send what depends on a failed change, and still applies what does not', async () => {
+    const access = record('SetupEntityAccess', 'Bad_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Bad_Set'), SetupEntityId: appId() });
+    const contact = record('Contact', 'Grace', { LastName: 'Hopper', AccountId: refTo('Account', 'Ref_Navy') });
+    const changes = [permissionSet('Bad_Set', { noSuchElement: 'x' }), access, record('Account', 'Ref_Navy', { Name: 'Ref_Navy' }), contact, certificate('Bad_Cert', 1024)];
+    const accessPosts = posts('SetupEntityAccess');
+    const done = await applyPlan(client, changes);
+    expect(done.map((c) => [c.name, c.status])).to.deep.equal([
+      ['Bad_Set', 'failed'],
+      ['Bad_Set → Sync_App', 'failed'],
+      ['Ref_Navy', 'applied'],
+      ['Grace', 'applied'],
+      ['Bad_Cert', 'failed'],
+    ]);
+    expect(done[1].error).to.deep.equal({ code: DEPENDENCY_FAILED, message: 'Not sent: it needs PermissionSet Bad_Set, which failed.' });
+    expect(posts('SetupEntityAccess')).to.equal(accessPosts);
+    expect(done[1].record?.values?.ParentId).to.deep.equal(refTo('PermissionSet', 'Bad_Set'));
+  });
+
+  it('carryOut: exit 68 when a dependency failed and an independent change applied; exit 1 naming the cause when all failed', async () => {
+    const cmd = fakeCommand();
+    const access = record('SetupEntityAccess', 'Worse_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Worse_Set'), SetupEntityId: appId() });
+    const result = await carryOut(cmd, client, [permissionSet('Worse_Set', { noSuchElement: 'x' }), access, record('Account', 'Ref_Partial', { Name: 'Ref_Partial' })], {
+      dryRun: false,
+    });
+    expect(process.exitCode).to.equal(PARTIAL_SUCCESS);
+    expect(result.changes.map((c) => c.status)).to.deep.equal(['failed', 'failed', 'applied']);
+    expect(result.changes[1]).to.not.have.property('record');
+    expect(cmd.lines.join('\n')).to.match(/2 of 3 change\(s\) failed/).and.to.contain('which failed');
+    process.exitCode = undefined;
+
+    const accessPosts = posts('SetupEntityAccess');
+    const again = record('SetupEntityAccess', 'Worst_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Worst_Set'), SetupEntityId: appId() });
+    try {
+      await carryOut(fakeCommand(), client, [permissionSet('Worst_Set', { noSuchElement: 'x' }), again], { dryRun: false });
+      expect.fail('carryOut should have thrown');
+    } catch (e) {
+      expect((e as Error).message).to.contain('PermissionSet Worst_Set');
+    }
+    expect(posts('SetupEntityAccess')).to.equal(accessPosts);
+  });
+
+  it('dry run shows the reference and sends nothing', async () => {
+    const cmd = fakeCommand();
+    const calls = t.emu.counters.total;
+    const access = record('SetupEntityAccess', 'Dry_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Dry_Set'), SetupEntityId: appId() });
+    const result = await carryOut(cmd, client, [permissionSet('Dry_Set'), access], { dryRun: true });
+    expect(result.changes.map((c) => c.status)).to.deep.equal(['planned', 'planned']);
+    expect(t.emu.counters.total).to.equal(calls);
+  });
+});
