@@ -9,7 +9,7 @@ import { applyPlan } from './apply.js';
 import { OrgClient } from './client.js';
 import { toSfError } from './errors.js';
 import { writeSourceFiles } from './metadata.js';
-import { hasChanges, planRows, type Change } from './plan.js';
+import { displayValue, hasChanges, planRows, refsIn, type Change } from './plan.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const shared = Messages.loadMessages('plugin-provision', 'provision.shared');
@@ -88,6 +88,11 @@ export const carryOut = async (
   if (opts.outputDir) {
     const recordChange = changes.find((c) => c.record && c.action !== 'none');
     if (recordChange) throw shared.createError('error.RecordsNotFiles', [`${recordChange.resource} ${recordChange.name}`]);
+    const referring = changes.find((c) => c.metadata && c.action !== 'none' && refsIn(c.metadata.content).length);
+    if (referring) {
+      const [ref] = refsIn(referring.metadata!.content);
+      throw shared.createError('error.ReferenceNotFiles', [`${referring.resource} ${referring.name}`, displayValue(ref)]);
+    }
     const components = changes.filter((c) => c.metadata).map((c) => c.metadata!);
     const files = await writeSourceFiles(opts.outputDir, components);
     const written = changes.map((c): Change => (c.metadata ? { ...c, status: 'written' } : c));

@@ -25,7 +25,7 @@ const permissionSet = (name: string, content: Record<string, unknown> = {}): Cha
   action: 'create',
   fields: [{ field: 'label', to: name }],
   status: 'planned',
-  metadata: { type: 'PermissionSet', fullName: name, content: { fullName: name, hasActivationRequired: false, label: name, ...content } },
+  metadata: { type: 'PermissionSet', fullName: name, content: { fullName: name, ...content, hasActivationRequired: false, label: name } },
 });
 
 const certificate = (name: string, keySize: number): Change => ({
@@ -143,6 +143,15 @@ describe('applyPlan: one ordered pass', function () {
     expect(t.emu.counters.metadata - before).to.equal(2);
   });
 
+  it('puts a component\'s id, as the org lists it, into metadata content that refers to it', async () => {
+    const described = permissionSet('Ref_Described', { description: refTo('Certificate', 'Ref_Cert') });
+    const done = await applyPlan(client, [described, certificate('Ref_Cert', 2048)]);
+    expect(done.map((c) => c.status)).to.deep.equal(['applied', 'applied']);
+    const certId = t.emu.components.get('Certificate')!.get('Ref_Cert')!.id;
+    expect(t.emu.components.get('PermissionSet')!.get('Ref_Described')!.content.description).to.equal(certId);
+    expect(done[0].metadata?.content.description).to.equal(certId);
+  });
+
   it('does not send what depends on a failed change, and still applies what does not', async () => {
     const access = record('SetupEntityAccess', 'Bad_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Bad_Set'), SetupEntityId: appId() });
     const contact = record('Contact', 'Grace', { LastName: 'Hopper', AccountId: refTo('Account', 'Ref_Navy') });
@@ -170,7 +179,7 @@ describe('applyPlan: one ordered pass', function () {
     expect(process.exitCode).to.equal(PARTIAL_SUCCESS);
     expect(result.changes.map((c) => c.status)).to.deep.equal(['failed', 'failed', 'applied']);
     expect(result.changes[1]).to.not.have.property('record');
-    expect(cmd.lines.join('\n')).to.match(/2 of 3 change\(s\) failed/).and.to.contain('which failed');
+    expect(cmd.lines.join('\n')).to.match(/2 of 3 change\(s\) failed/).and.to.contain('which failed. This change was not sent because a change it needs failed.');
     process.exitCode = undefined;
 
     const accessPosts = posts('SetupEntityAccess');
@@ -182,6 +191,27 @@ describe('applyPlan: one ordered pass', function () {
       expect((e as Error).message).to.contain('PermissionSet Worst_Set');
     }
     expect(posts('SetupEntityAccess')).to.equal(accessPosts);
+  });
+
+  it('deletes metadata in plan order, one per call, and does not send the deletions after a failed one', async () => {
+    expect((await applyPlan(client, [certificate('Del_Keep', 2048), certificate('Del_Gone', 2048)])).map((c) => c.status)).to.deep.equal(['applied', 'applied']);
+    const del = (name: string): Change => ({ resource: 'Certificate', name, action: 'delete', fields: [], status: 'planned' });
+    const done = await applyPlan(client, [del('Del_Gone'), del('Del_Missing'), del('Del_Keep'), record('Account', 'Ref_Del', { Name: 'Ref_Del' })]);
+    expect(done.map((c) => c.status)).to.deep.equal(['applied', 'failed', 'failed', 'applied']);
+    expect(done[2].error).to.deep.equal({ code: DEPENDENCY_FAILED, message: 'Not sent: the deletion of Certificate Del_Missing before it failed.' });
+    expect(t.emu.components.get('Certificate')?.has('Del_Keep')).to.equal(true);
+    expect(t.emu.components.get('Certificate')?.has('Del_Gone')).to.equal(false);
+  });
+
+  it('--output-dir refuses metadata that takes a value from a change not made yet', async () => {
+    const policies = permissionSet('Files_Set', { description: refTo('Certificate', 'Files_Cert') });
+    try {
+      await carryOut(fakeCommand(), client, [certificate('Files_Cert', 2048), policies], { dryRun: false, outputDir: 'never-written' });
+      expect.fail('carryOut should have thrown');
+    } catch (e) {
+      expect((e as Error).name).to.equal('ReferenceNotFilesError');
+      expect((e as Error).message).to.contain('PermissionSet Files_Set takes (id of Certificate Files_Cert)');
+    }
   });
 
   it('dry run shows the reference and sends nothing', async () => {
