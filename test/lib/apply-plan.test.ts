@@ -214,12 +214,15 @@ describe('applyPlan: one ordered pass', function () {
     }
   });
 
-  it('dry run shows the reference and sends nothing', async () => {
+  it('dry run shows the reference and sends nothing; --json has no dependsOn', async () => {
     const cmd = fakeCommand();
     const calls = t.emu.counters.total;
-    const access = record('SetupEntityAccess', 'Dry_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Dry_Set'), SetupEntityId: appId() });
+    const access = record('SetupEntityAccess', 'Dry_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Dry_Set'), SetupEntityId: appId() }, { dependsOn: ['PermissionSet:Dry_Set'] });
     const result = await carryOut(cmd, client, [permissionSet('Dry_Set'), access], { dryRun: true });
     expect(result.changes.map((c) => c.status)).to.deep.equal(['planned', 'planned']);
+    expect(result.changes[1]).to.not.have.property('dependsOn');
+    const rows = (cmd.table as sinon.SinonStub).firstCall.args[0] as { data: Array<Record<string, string>> };
+    expect(rows.data).to.deep.include({ action: 'create', resource: 'SetupEntityAccess', name: 'Dry_Set → Sync_App', status: 'planned', field: 'ParentId', from: '', to: '(id of PermissionSet Dry_Set)' });
     expect(t.emu.counters.total).to.equal(calls);
   });
 });
