@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { SfCommand } from '@salesforce/sf-plugins-core';
 import { applyPlan, DEPENDENCY_FAILED, orderChanges, REFERENCE_UNRESOLVED, type ApplyEvent } from '../../src/provision/apply.js';
 import { OrgClient } from '../../src/provision/client.js';
 import { carryOut, PARTIAL_SUCCESS } from '../../src/provision/command.js';
@@ -8,6 +7,7 @@ import { planPermissionSetSpec } from '../../src/provision/permission-sets.js';
 import { dependenciesOf, displayValue, planRows, refTo, type Change } from '../../src/provision/plan.js';
 import { loadSeed } from '../emulator/seed.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
+import { certificateChange, fakeCommand } from '../helpers/library.js';
 
 const record = (sobject: string, name: string, values: Record<string, unknown>, extra: Partial<Change> = {}): Change => ({
   resource: sobject,
@@ -27,28 +27,6 @@ const permissionSet = (name: string, content: Record<string, unknown> = {}): Cha
   status: 'planned',
   metadata: { type: 'PermissionSet', fullName: name, content: { fullName: name, ...content, hasActivationRequired: false, label: name } },
 });
-
-const certificate = (name: string, keySize: number): Change => ({
-  resource: 'Certificate',
-  name,
-  action: 'create',
-  fields: [{ field: 'keySize', to: keySize }],
-  status: 'planned',
-  metadata: { type: 'Certificate', fullName: name, content: { fullName: name, caSigned: false, keySize, masterLabel: name, privateKeyExportable: false } },
-});
-
-const fakeCommand = (): SfCommand<unknown> & { lines: string[] } => {
-  const lines: string[] = [];
-  const push = (s: unknown): void => void lines.push(String(s));
-  return {
-    lines,
-    spinner: { start: sinon.stub(), stop: sinon.stub() },
-    table: sinon.stub(),
-    log: push,
-    logSuccess: push,
-    warn: push,
-  } as unknown as SfCommand<unknown> & { lines: string[] };
-};
 
 describe('references between changes (pure)', () => {
   it('derives dependencies from references in record values and metadata content, and from dependsOn', () => {
@@ -145,7 +123,7 @@ describe('applyPlan: one ordered pass', function () {
 
   it('puts a component\'s id, as the org lists it, into metadata content that refers to it', async () => {
     const described = permissionSet('Ref_Described', { description: refTo('Certificate', 'Ref_Cert') });
-    const done = await applyPlan(client, [described, certificate('Ref_Cert', 2048)]);
+    const done = await applyPlan(client, [described, certificateChange('Ref_Cert', 2048)]);
     expect(done.map((c) => c.status)).to.deep.equal(['applied', 'applied']);
     const certId = t.emu.components.get('Certificate')!.get('Ref_Cert')!.id;
     expect(t.emu.components.get('PermissionSet')!.get('Ref_Described')!.content.description).to.equal(certId);
@@ -155,7 +133,7 @@ describe('applyPlan: one ordered pass', function () {
   it('does not send what depends on a failed change, and still applies what does not', async () => {
     const access = record('SetupEntityAccess', 'Bad_Set → Sync_App', { ParentId: refTo('PermissionSet', 'Bad_Set'), SetupEntityId: appId() });
     const contact = record('Contact', 'Grace', { LastName: 'Hopper', AccountId: refTo('Account', 'Ref_Navy') });
-    const changes = [permissionSet('Bad_Set', { noSuchElement: 'x' }), access, record('Account', 'Ref_Navy', { Name: 'Ref_Navy' }), contact, certificate('Bad_Cert', 1024)];
+    const changes = [permissionSet('Bad_Set', { noSuchElement: 'x' }), access, record('Account', 'Ref_Navy', { Name: 'Ref_Navy' }), contact, certificateChange('Bad_Cert', 1024)];
     const accessPosts = posts('SetupEntityAccess');
     const done = await applyPlan(client, changes);
     expect(done.map((c) => [c.name, c.status])).to.deep.equal([
@@ -194,7 +172,7 @@ describe('applyPlan: one ordered pass', function () {
   });
 
   it('deletes metadata in plan order, one per call, and does not send the deletions after a failed one', async () => {
-    expect((await applyPlan(client, [certificate('Del_Keep', 2048), certificate('Del_Gone', 2048)])).map((c) => c.status)).to.deep.equal(['applied', 'applied']);
+    expect((await applyPlan(client, [certificateChange('Del_Keep', 2048), certificateChange('Del_Gone', 2048)])).map((c) => c.status)).to.deep.equal(['applied', 'applied']);
     const del = (name: string): Change => ({ resource: 'Certificate', name, action: 'delete', fields: [], status: 'planned' });
     const done = await applyPlan(client, [del('Del_Gone'), del('Del_Missing'), del('Del_Keep'), record('Account', 'Ref_Del', { Name: 'Ref_Del' })]);
     expect(done.map((c) => c.status)).to.deep.equal(['applied', 'failed', 'failed', 'applied']);
@@ -206,7 +184,7 @@ describe('applyPlan: one ordered pass', function () {
   it('--output-dir refuses metadata that takes a value from a change not made yet', async () => {
     const policies = permissionSet('Files_Set', { description: refTo('Certificate', 'Files_Cert') });
     try {
-      await carryOut(fakeCommand(), client, [certificate('Files_Cert', 2048), policies], { dryRun: false, outputDir: 'never-written' });
+      await carryOut(fakeCommand(), client, [certificateChange('Files_Cert', 2048), policies], { dryRun: false, outputDir: 'never-written' });
       expect.fail('carryOut should have thrown');
     } catch (e) {
       expect((e as Error).name).to.equal('ReferenceNotFilesError');

@@ -1,34 +1,9 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
-import type { SfCommand } from '@salesforce/sf-plugins-core';
 import { OrgClient } from '../../src/provision/client.js';
 import { carryOut, PARTIAL_SUCCESS } from '../../src/provision/command.js';
 import { applyMetadataChanges } from '../../src/provision/metadata.js';
-import type { Change } from '../../src/provision/plan.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
-
-const certChange = (name: string, keySize: number): Change => ({
-  resource: 'Certificate',
-  name,
-  action: 'create',
-  fields: [{ field: 'keySize', to: keySize }],
-  status: 'planned',
-  metadata: { type: 'Certificate', fullName: name, content: { fullName: name, caSigned: false, keySize, masterLabel: name, privateKeyExportable: false } },
-});
-
-/** The parts of a command carryOut talks to, recorded. */
-const fakeCommand = (): SfCommand<unknown> & { lines: string[] } => {
-  const lines: string[] = [];
-  const push = (s: unknown): void => void lines.push(String(s));
-  return {
-    lines,
-    spinner: { start: sinon.stub(), stop: sinon.stub() },
-    table: sinon.stub(),
-    log: push,
-    logSuccess: push,
-    warn: push,
-  } as unknown as SfCommand<unknown> & { lines: string[] };
-};
+import { certificateChange, fakeCommand } from '../helpers/library.js';
 
 describe('applying a plan', function () {
   this.timeout(60_000);
@@ -48,7 +23,7 @@ describe('applying a plan', function () {
   });
 
   it('reports each component of one Metadata API call on its own', async () => {
-    const done = await applyMetadataChanges(client, [certChange('Good_Cert', 2048), certChange('Bad_Cert', 1024)]);
+    const done = await applyMetadataChanges(client, [certificateChange('Good_Cert', 2048), certificateChange('Bad_Cert', 1024)]);
     expect(done.map((c) => c.status)).to.deep.equal(['applied', 'failed']);
     expect(done[1].error).to.deep.include({ code: 'FIELD_INTEGRITY_EXCEPTION' });
     expect(t.emu.components.get('Certificate')?.has('Good_Cert')).to.equal(true);
@@ -56,7 +31,7 @@ describe('applying a plan', function () {
 
   it('exits 68 when some changes failed and others were applied', async () => {
     const cmd = fakeCommand();
-    const result = await carryOut(cmd, client, [certChange('Second_Good', 2048), certChange('Second_Bad', 512)], { dryRun: false });
+    const result = await carryOut(cmd, client, [certificateChange('Second_Good', 2048), certificateChange('Second_Bad', 512)], { dryRun: false });
     expect(process.exitCode).to.equal(PARTIAL_SUCCESS);
     expect(result.changes.map((c) => c.status)).to.deep.equal(['applied', 'failed']);
     expect(result.changes[0]).to.not.have.property('metadata');
@@ -66,7 +41,7 @@ describe('applying a plan', function () {
   it('throws with the org message and a fix when every change failed', async () => {
     const cmd = fakeCommand();
     try {
-      await carryOut(cmd, client, [certChange('Only_Bad', 1000)], { dryRun: false });
+      await carryOut(cmd, client, [certificateChange('Only_Bad', 1000)], { dryRun: false });
       expect.fail('carryOut should have thrown');
     } catch (e) {
       const err = e as Error & { actions?: string[] };
@@ -77,7 +52,7 @@ describe('applying a plan', function () {
 
   it('retries a locked row and then applies', async () => {
     t.emu.injectFault({ kind: 'UNABLE_TO_LOCK_ROW', api: 'metadata', times: 1 });
-    const done = await applyMetadataChanges(client, [certChange('After_Lock', 2048)]);
+    const done = await applyMetadataChanges(client, [certificateChange('After_Lock', 2048)]);
     expect(done[0].status).to.equal('applied');
     expect(client.retries).to.be.greaterThan(0);
   });

@@ -1,23 +1,11 @@
 /* idp enable | disable without the command: flags to spec, and planning from a spec against the emulated org. */
 import { expect } from 'chai';
-import { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { idpDisableSpec, idpEnableSpec, planIdentityProviderSpec } from '../../src/provision/identity-provider.js';
 import { putComponent } from '../emulator/metadata/soap.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
 import { orgFingerprint } from '../helpers/plan.js';
-
-/** A client that fails the test when the plan reads the org. */
-const noOrg = new Proxy({}, { get: (): never => expect.fail('the org was read') }) as OrgClient;
-
-const refusal = async (p: Promise<unknown>): Promise<SfError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SfError;
-  }
-  return expect.fail('no error');
-};
+import { noOrg, refusal } from '../helpers/library.js';
 
 describe('identity provider spec', () => {
   it('maps the flags to a spec naming the certificate; disable names none', () => {

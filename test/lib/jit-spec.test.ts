@@ -1,10 +1,10 @@
 /* jit enable and disable without the command: flags to spec, and planning from a spec against the emulated demo org. */
 import { expect } from 'chai';
-import { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { jitDisableSpec, jitEnableSpec, planJitSpec } from '../../src/provision/jit.js';
 import { DEFAULT_SEED } from '../emulator/seed.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
+import { noOrg, refusal } from '../helpers/library.js';
 
 const DEMO_SEED = DEFAULT_SEED.replace(/default\.json$/, 'demo.json');
 const ADMIN = 'admin@acme.example.com';
@@ -12,18 +12,6 @@ const HANDLER_BODY = `global class OktaJitHandler implements Auth.SamlJitHandler
   global User createUser(Id samlSsoProviderId, Id communityId, Id portalId, String federationId, Map<String, String> attributes, String assertion) { return null; }
   global void updateUser(Id userId, Id samlSsoProviderId, Id communityId, Id portalId, String federationId, Map<String, String> attributes, String assertion) {}
 }`;
-
-/** A client that fails the test when the plan reads the org. */
-const noOrg = new Proxy({}, { get: (): never => expect.fail('the org was read') }) as OrgClient;
-
-const refusal = async (p: Promise<unknown>): Promise<SfError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SfError;
-  }
-  return expect.fail('no error');
-};
 
 describe('jit enable spec', () => {
   it('maps the flags to a spec of names: the configuration, the handler class and the execution user', () => {

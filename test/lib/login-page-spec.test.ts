@@ -1,22 +1,13 @@
 /* login-page add | remove without the command: flags to spec, and planning a button from a spec against the emulated demo org. */
 import { expect } from 'chai';
-import { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { loginPageAddSpec, loginPageRemoveSpec, planLoginPageButtonSpec } from '../../src/provision/login-page.js';
 import { DEFAULT_SEED } from '../emulator/seed.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
 import { orgFingerprint } from '../helpers/plan.js';
+import { refusal } from '../helpers/library.js';
 
 const DEMO_SEED = DEFAULT_SEED.replace(/default\.json$/, 'demo.json');
-
-const refusal = async (p: Promise<unknown>): Promise<SfError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SfError;
-  }
-  return expect.fail('no error');
-};
 
 describe('login page button spec', () => {
   it('maps --sso to a spec naming the SAML configuration, shown for add and not for remove', () => {

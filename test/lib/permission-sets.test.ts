@@ -1,22 +1,13 @@
 /* permset create without the command: flags to spec, checking a spec, and planning from a spec against the emulated org. */
 import { expect } from 'chai';
-import type { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { checkPermissionSetSpec, permissionSetSpec, planPermissionSetSpec } from '../../src/provision/permission-sets.js';
 import { loadSeed } from '../emulator/seed.js';
 import { orgFingerprint } from '../helpers/plan.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
+import { refusal } from '../helpers/library.js';
 
 const FLAGS = { name: 'Lead_Sync', 'api-enabled': false, 'api-only': false };
-
-const refusal = async (p: Promise<unknown>): Promise<SfError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SfError;
-  }
-  return expect.fail('no error');
-};
 
 describe('permission set spec', () => {
   it('maps the flags to a spec, one grant per entry of "Lead:read;Account:read" and space-separated values', () => {

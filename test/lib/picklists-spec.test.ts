@@ -1,22 +1,10 @@
 /* picklists align | deactivate without the command: flags to specs, and planning from a spec against the emulated org. */
 import { expect } from 'chai';
-import { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { picklistsAlignSpec, picklistsDeactivateSpec, planPicklistsAlignSpec, planPicklistsDeactivateSpec } from '../../src/provision/picklists.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
 import { orgFingerprint } from '../helpers/plan.js';
-
-/** A client that fails the test when the plan reads the org. */
-const noOrg = new Proxy({}, { get: (): never => expect.fail('the org was read') }) as OrgClient;
-
-const refusal = async (p: Promise<unknown>): Promise<SfError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SfError;
-  }
-  return expect.fail('no error');
-};
+import { noOrg, refusal } from '../helpers/library.js';
 
 describe('picklists align | deactivate specs', () => {
   it('maps align\'s flags to a spec; no (or an empty) --countries means every country', () => {

@@ -2,27 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { SfError } from '@salesforce/core';
 import { OrgClient } from '../../src/provision/client.js';
 import { planSamlCertificateSpec, ssoUpdateCertSpec } from '../../src/provision/sso-update-cert.js';
 import { DEFAULT_SEED } from '../emulator/seed.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
 import { orgFingerprint } from '../helpers/plan.js';
+import { noOrg, refusal } from '../helpers/library.js';
 
 const DEMO_SEED = DEFAULT_SEED.replace(/default\.json$/, 'demo.json');
 const fixture = (name: string): string => join(process.cwd(), 'test', 'fixtures', 'saml', name);
-
-/** A client that fails the test when the plan reads the org. */
-const noOrg = new Proxy({}, { get: (): never => expect.fail('the org was read') }) as OrgClient;
-
-const refusal = async (p: Promise<unknown>): Promise<SfError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SfError;
-  }
-  return expect.fail('no error');
-};
 
 describe('sso update-cert spec', () => {
   it('maps the flags to a spec naming the configuration and the file given', () => {
