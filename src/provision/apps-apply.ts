@@ -7,6 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
+import type { Duration } from '@salesforce/kit';
 import type { OrgClient } from './client.js';
 import { carryOut, renderPlan, summarize, type PlanResult } from './command.js';
 import { exchangeToken, normalizeDomain, type OAuthCause } from './connection.js';
@@ -50,16 +51,24 @@ export type AppRunOptions = {
   wait?: number;
 };
 
-/** The run options of `app create`'s flags, checked. */
+/** The run options of `app create`'s flags. */
 export const appRunFromFlags = (flags: {
   'dry-run': boolean;
   'output-dir'?: string;
   'secret-file'?: string;
   'show-secret': boolean;
-  wait?: number;
+  /** --wait, a duration of 0 to 60 minutes. */
+  wait?: Duration;
 }): AppRunOptions => {
-  if (flags.wait !== undefined && (flags.wait < 0 || flags.wait > 60)) throw messages.createError('error.BadWait', [String(flags.wait)]);
-  return { dryRun: flags['dry-run'], outputDir: flags['output-dir'], secretFile: flags['secret-file'], showSecret: flags['show-secret'], wait: flags.wait };
+  // Flags.duration checks max 60 but skips a min of 0 (it tests `min &&`), so a negative value is refused here.
+  if (flags.wait && flags.wait.minutes < 0) throw messages.createError('error.BadWait', [String(flags.wait.minutes)]);
+  return {
+    dryRun: flags['dry-run'],
+    outputDir: flags['output-dir'],
+    secretFile: flags['secret-file'],
+    showSecret: flags['show-secret'],
+    wait: flags.wait?.minutes,
+  };
 };
 
 /** OAuth answers that a just-created app gives while it propagates: worth another try with --wait. */

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Duration } from '@salesforce/kit';
 import { OrgClient } from '../../src/provision/client.js';
 import { appSpecFromFlags, desiredFromSpec, planApp, specWantsOauth, type AppSpecFlags } from '../../src/provision/apps.js';
 import { appRunFromFlags } from '../../src/provision/apps-apply.js';
@@ -84,10 +85,11 @@ describe('app spec from flags (pure)', () => {
     expect(appSpecFromFlags(flags({ saml: true, 'entity-id': 'x' }))).to.deep.equal({ name: 'Order_Sync', saml: { entityId: 'x' } });
   });
 
-  it('refuses SAML flags without --saml, and a --wait out of range', () => {
+  it('refuses SAML flags without --saml; --wait is a duration in minutes', () => {
     expect(() => appSpecFromFlags(flags({ 'acs-url': new URL('https://x/acs'), 'idp-cert': 'c' }))).to.throw('--acs-url, --idp-cert only apply to SAML apps');
-    expect(() => appRunFromFlags({ 'dry-run': false, 'show-secret': false, wait: 61 })).to.throw('--wait 61 is out of range');
-    expect(appRunFromFlags({ 'dry-run': true, 'show-secret': false, 'secret-file': 'f', wait: 0 })).to.deep.equal({
+    expect(appRunFromFlags({ 'dry-run': false, 'show-secret': false, wait: Duration.minutes(7) }).wait).to.equal(7);
+    expect(() => appRunFromFlags({ 'dry-run': false, 'show-secret': false, wait: Duration.minutes(-1) })).to.throw('--wait -1 is out of range');
+    expect(appRunFromFlags({ 'dry-run': true, 'show-secret': false, 'secret-file': 'f', wait: Duration.minutes(0) })).to.deep.equal({
       dryRun: true,
       outputDir: undefined,
       secretFile: 'f',

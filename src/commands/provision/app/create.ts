@@ -45,7 +45,9 @@ export default class AppCreate extends SfCommand<AppCreateResult> {
     'name-id-format': Flags.string({ summary: messages.getMessage('flags.name-id-format.summary') }),
     'signing-algorithm': Flags.option({ summary: messages.getMessage('flags.signing-algorithm.summary'), options: SAML_SIGNING_ALGORITHMS })(),
     'idp-cert': Flags.string({ summary: messages.getMessage('flags.idp-cert.summary') }),
-    wait: Flags.integer({ summary: messages.getMessage('flags.wait.summary'), exclusive: ['output-dir', 'dry-run'] }),
+    // No default on purpose: without --wait the command does not wait at all (0 means one attempt).
+    // eslint-disable-next-line sf-plugin/flag-min-max-default
+    wait: Flags.duration({ unit: 'minutes', min: 0, max: 60, summary: messages.getMessage('flags.wait.summary'), exclusive: ['output-dir', 'dry-run'] }),
     'dry-run': dryRunFlag,
     'output-dir': outputDirFlag,
   };

@@ -337,6 +337,16 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     expect(everything(r)).not.to.contain(secret);
   });
 
+  it('--wait takes 0 to 60 minutes; anything else is refused before the org is read', async () => {
+    const before = t.emu.requests.length;
+    for (const bad of ['61', '-1', 'soon']) {
+      // eslint-disable-next-line no-await-in-loop
+      const err = await runCommandError(AppCreate, [...ecaArgs(), '--show-secret', '--wait', bad]);
+      expect(err.message, bad).to.match(/wait|duration|number|integer|greater|less/i);
+    }
+    expect(t.emu.requests.length).to.equal(before);
+  });
+
   it('--wait gives up with exit 1 and how to retry when the app is still propagating', async () => {
     t.emu.flags.oauthAppActivationDelayMs = 600_000;
     const secretFile = join(dir, 'w.secret');
