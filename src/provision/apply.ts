@@ -3,8 +3,10 @@
  * of the plan produces (plan.ts ChangeRef: a new permission set's id for its app access record) or name it in
  * dependsOn; apply sends it after that change, with the reference replaced by the value, and not at all when that
  * change failed. Changes that depend on nothing unsent go together, in as few calls as the resources allow: metadata
- * creates and updates 10 per Metadata API call (applyMetadataChanges), records through REST (applyRecordChanges),
- * metadata deletes one per call in plan order (applyMetadataDeletes). Progress goes to a callback: no terminal here.
+ * creates and updates 10 per Metadata API call (applyMetadataChanges), record creates and deletes 200 per sObject
+ * Collections call by sObject and operation, allOrNone=false (applyRecordChanges), metadata deletes one per call in
+ * plan order (applyMetadataDeletes). Where several changes share a key (a user's permission set licences), what
+ * depends on that key depends on all of them. Progress goes to a callback: no terminal here.
  */
 import type { OrgClient } from './client.js';
 import { applyMetadataChanges, applyMetadataDeletes } from './metadata.js';
@@ -55,15 +57,17 @@ export const orderChanges = (changes: Change[]): ApplyOrder => {
     visiting.add(c);
     let mine = 0;
     for (const key of dependenciesOf(c)) {
-      const dep = byKey.get(key);
-      if (!dep) {
+      const deps = byKey.get(key);
+      if (!deps) {
         refused.set(c, { code: REFERENCE_UNRESOLVED, message: `Not sent: it refers to ${key.replace(':', ' ')}, which is not in the plan.` });
         continue;
       }
-      if (dep === c || !isSendable(dep)) continue;
-      const l = levelOf(dep);
-      if (l < 0) refused.set(c, { code: REFERENCE_UNRESOLVED, message: `Not sent: it and ${key.replace(':', ' ')} refer to each other.` });
-      else mine = Math.max(mine, l + 1);
+      for (const dep of deps) {
+        if (dep === c || !isSendable(dep)) continue;
+        const l = levelOf(dep);
+        if (l < 0) refused.set(c, { code: REFERENCE_UNRESOLVED, message: `Not sent: it and ${key.replace(':', ' ')} refer to each other.` });
+        else mine = Math.max(mine, l + 1);
+      }
     }
     visiting.delete(c);
     level.set(c, mine);
@@ -89,13 +93,11 @@ const metadataIds = async (client: OrgClient, types: string[]): Promise<Map<stri
   return ids;
 };
 
-/** One map for all the plan's changes by key; where two share a key, the one that is sent. */
-const indexByKey = (changes: Change[]): Map<string, Change> => {
-  const byKey = new Map<string, Change>();
-  for (const c of changes) {
-    const seen = byKey.get(changeKey(c));
-    if (!seen || (isSendable(c) && !isSendable(seen))) byKey.set(changeKey(c), c);
-  }
+/** The plan's changes by key (several may share one: a user's permission set licences), those that are sent first. */
+const indexByKey = (changes: Change[]): Map<string, Change[]> => {
+  const byKey = new Map<string, Change[]>();
+  for (const c of changes) byKey.set(changeKey(c), [...(byKey.get(changeKey(c)) ?? []), c]);
+  for (const list of byKey.values()) list.sort((a, b) => Number(isSendable(b)) - Number(isSendable(a)));
   return byKey;
 };
 
@@ -134,7 +136,7 @@ export const applyPlan = async (client: OrgClient, changes: Change[], opts: Appl
         continue;
       }
       const failedDep = dependenciesOf(c)
-        .map((k) => byKey.get(k)!)
+        .flatMap((k) => byKey.get(k)!)
         .find((d) => d !== c && isSendable(d) && outcome.get(d)?.change.status !== 'applied');
       if (failedDep) settle(c, failedWith(c, DEPENDENCY_FAILED, `Not sent: it needs ${label(failedDep)}, which failed.`));
       else ready.push(c);
@@ -143,11 +145,11 @@ export const applyPlan = async (client: OrgClient, changes: Change[], opts: Appl
     // The values references name: a created record's id, a metadata component's id as the org lists it.
     // Read after the previous wave was applied, so that what it created is listed.
     const refs = refsIn(ready.map((c) => [c.record?.values, c.metadata?.content]));
-    const metadataTypes = refs.map((r) => byKey.get(r.ref)).filter((d): d is Change => Boolean(d?.metadata)).map((d) => d.resource);
+    const metadataTypes = refs.map((r) => byKey.get(r.ref)?.[0]).filter((d): d is Change => Boolean(d?.metadata)).map((d) => d.resource);
     // eslint-disable-next-line no-await-in-loop
     const ids = await metadataIds(client, metadataTypes);
     const valueOf = (r: ChangeRef): string | undefined => {
-      const dep = byKey.get(r.ref);
+      const dep = byKey.get(r.ref)?.[0];
       if (dep?.record) return outcome.get(dep)?.id ?? dep.record.id;
       return dep?.metadata ? ids.get(dep.resource)?.get(dep.name.toLowerCase()) : undefined;
     };
@@ -170,7 +172,8 @@ export const applyPlan = async (client: OrgClient, changes: Change[], opts: Appl
       originals.set(resolved, c);
     }
 
-    // Metadata creates and updates (batched by type, 10 per call), then records, then metadata deletes in plan order.
+    // Metadata creates and updates (batched by type, 10 per call), then records (by sObject and operation, 200 per
+    // sObject Collections call), then metadata deletes in plan order.
     const metadata = send.filter((c) => c.metadata && c.action !== 'delete');
     // eslint-disable-next-line no-await-in-loop
     for (const [i, r] of (await applyMetadataChanges(client, metadata)).entries()) settle(originals.get(metadata[i])!, r);

@@ -24,6 +24,9 @@ export type RetryPolicy = {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 };
 
+/** One record's result in an sObject Collections call. */
+export type CollectionResult = { id?: string; success: boolean; errors?: Array<{ statusCode?: string; message?: string }> };
+
 export type ApiUsage = { used: number; max: number; remaining: number };
 
 export type ErrorLike = { errorCode?: string; name?: string; message?: string; statusCode?: number; code?: string };
@@ -118,6 +121,31 @@ export class OrgClient {
       const res = await this.call(() => this.conn.metadata.list(batch.map((type) => ({ type }))));
       const list = Array.isArray(res) ? res : res ? [res] : [];
       out.push(...list.map((p) => ({ type: p.type, fullName: p.fullName, id: p.id, lastModifiedDate: p.lastModifiedDate })));
+    }
+    return out;
+  }
+
+  /**
+   * Creates records of one sObject, or deletes records by id, through sObject Collections: 200 per call,
+   * allOrNone=false, so a refused record fails only itself. One result per input, in order; a call that fails as a
+   * whole (after retries) gives every record of that call the error.
+   */
+  public async collection(sobjectName: string, operation: 'create' | 'delete', items: Array<Record<string, unknown> | string>): Promise<CollectionResult[]> {
+    const out: CollectionResult[] = [];
+    const sobject = this.conn.sobject(sobjectName);
+    for (const batch of chunk(items, COLLECTION_LIMIT)) {
+      try {
+        // eslint-disable-next-line no-await-in-loop
+        const res = (await this.call(() =>
+          operation === 'create'
+            ? sobject.create(batch as Array<Record<string, unknown>>, { allOrNone: false })
+            : sobject.destroy(batch as string[], { allOrNone: false })
+        )) as unknown as CollectionResult[];
+        batch.forEach((_, i) => out.push(res[i] ?? { success: false, errors: [{ message: 'The org gave no result for the record.' }] }));
+      } catch (e) {
+        const error = { statusCode: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) };
+        out.push(...batch.map(() => ({ success: false, errors: [error] })));
+      }
     }
     return out;
   }

@@ -83,7 +83,10 @@ describe('applyPlan: one ordered pass', function () {
     t.emu.clearFaults();
   });
 
-  const posts = (sobject: string): number => t.emu.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/sobjects/${sobject}`)).length;
+  /** Records of the sObject in the org (what was not sent left none behind). */
+  const posts = (sobject: string): number => t.emu.store.records(sobject).length;
+  const collectionCalls = (from: number, method: string): number =>
+    t.emu.requests.slice(from).filter((r) => r.method === method && r.path.endsWith('/composite/sobjects')).length;
   const appId = (): string => t.emu.store.records('ConnectedApplication').find((a) => a.Name === 'Sync_App')!.Id;
 
   it('creates a record first and puts its id into the record that refers to it; reports progress', async () => {
@@ -106,6 +109,52 @@ describe('applyPlan: one ordered pass', function () {
       ['Ada', 2],
     ]);
     expect(events[3]).to.deep.equal({ type: 'end', applied: 2, failed: 0 });
+  });
+
+  it('sends 450 record creates in 3 sObject Collections calls; a refused record fails alone; a later wave gets an id from the last batch', async () => {
+    const names = Array.from({ length: 450 }, (_, i) => `Batch_${String(i).padStart(3, '0')}`);
+    // Batch_123 has no Name: the org refuses it, and only it.
+    const accounts = names.map((n) => record('Account', n, n === 'Batch_123' ? { Description: n } : { Name: n }));
+    const late = record('Contact', 'Late', { LastName: 'Late', AccountId: refTo('Account', 'Batch_420') });
+    const orphan = record('Contact', 'Orphan', { LastName: 'Orphan', AccountId: refTo('Account', 'Batch_123') });
+    const start = t.emu.requests.length;
+    const done = await applyPlan(client, [late, ...accounts, orphan]);
+    // 200 + 200 + 50 Accounts, then one call for the Contact whose Account was created; no per-record REST call.
+    expect(collectionCalls(start, 'POST')).to.equal(4);
+    expect(t.emu.requests.slice(start).filter((r) => r.method === 'POST' && /\/sobjects\/(Account|Contact)$/.test(r.path))).to.have.length(0);
+    const byName = new Map(done.map((c) => [c.name, c]));
+    expect(done.filter((c) => c.resource === 'Account' && c.status === 'applied')).to.have.length(449);
+    expect(byName.get('Batch_123')).to.deep.include({ status: 'failed' });
+    expect(byName.get('Batch_123')?.error?.code).to.equal('REQUIRED_FIELD_MISSING');
+    expect(byName.get('Orphan')?.error).to.deep.equal({ code: DEPENDENCY_FAILED, message: 'Not sent: it needs Account Batch_123, which failed.' });
+    const batch420 = t.emu.store.records('Account').find((a) => a.Name === 'Batch_420')!;
+    expect(byName.get('Late')).to.deep.include({ status: 'applied' });
+    expect(t.emu.store.records('Contact').filter((c) => c.LastName === 'Late' && c.AccountId === batch420.Id)).to.have.length(1);
+    expect(t.emu.store.records('Contact').filter((c) => c.LastName === 'Orphan')).to.have.length(0);
+    expect(t.emu.store.records('Account').filter((a) => String(a.Name).startsWith('Batch_'))).to.have.length(449);
+
+    // Deletes go the same way: 449 in 3 calls, and an id the org no longer has fails alone.
+    const ids = t.emu.store.records('Account').filter((a) => String(a.Name).startsWith('Batch_')).map((a) => String(a.Id));
+    const del = (id: string, name: string): Change => ({ resource: 'Account', name, action: 'delete', fields: [], status: 'planned', record: { sobject: 'Account', operation: 'delete', id } });
+    const deletes = ids.map((id, i) => del(id, `Del_${i}`));
+    deletes.splice(300, 0, del(String(batch420.Id).replace(/.{3}$/, 'zzz'), 'Del_Missing'));
+    const from = t.emu.requests.length;
+    const gone = await applyPlan(client, deletes);
+    expect(collectionCalls(from, 'DELETE')).to.equal(3);
+    expect(gone.filter((c) => c.status === 'applied')).to.have.length(449);
+    expect(gone.find((c) => c.name === 'Del_Missing')).to.deep.include({ status: 'failed' });
+    expect(t.emu.store.records('Account').filter((a) => String(a.Name).startsWith('Batch_'))).to.have.length(0);
+  });
+
+  it('a change that depends on a key several changes share waits for all of them, and is not sent when any failed', async () => {
+    const first = record('Account', 'Twin', { Name: 'Twin_1' });
+    const second = record('Account', 'Twin', { Description: 'no name' });
+    const after = record('Contact', 'Twin_Contact', { LastName: 'Twin_Contact' }, { dependsOn: ['Account:Twin'] });
+    expect(orderChanges([after, first, second]).waves).to.deep.equal([[first, second], [after]]);
+    const done = await applyPlan(client, [after, first, second]);
+    expect(done.map((c) => c.status)).to.deep.equal(['failed', 'applied', 'failed']);
+    expect(done[0].error).to.deep.equal({ code: DEPENDENCY_FAILED, message: 'Not sent: it needs Account Twin, which failed.' });
+    expect(t.emu.store.records('Contact').filter((c) => c.LastName === 'Twin_Contact')).to.have.length(0);
   });
 
   it('creates a permission set, then its connected app access with the new id (the plan permset create makes)', async () => {
