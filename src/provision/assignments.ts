@@ -1,6 +1,7 @@
 /*
  * The shared run of `permset assign` and `permset unassign`: their flags, reading and planning (with spinners),
- * applying in batches, and reporting each user's outcome. The commands only parse their flags and call these.
+ * applying (applyPlan: licences before the assignments that need them, 200 records per call), and reporting each
+ * user's outcome. The commands only parse their flags and call these.
  */
 import { readFile } from 'node:fs/promises';
 import { Flags, type SfCommand } from '@salesforce/sf-plugins-core';
@@ -8,8 +9,9 @@ import { Messages } from '@salesforce/core';
 import { OrgClient } from './client.js';
 import { actionFor, dryRunFlag, PARTIAL_SUCCESS, step, summarize, type PlanResult } from './command.js';
 import { hasChanges, type Change } from './plan.js';
+import { applyPlan } from './apply.js';
 import {
-  applyAssignments,
+  explainHeldBack,
   parseUsersFile,
   LICENCE_ASSIGNMENT_RESOURCE,
   planAssignments,
@@ -99,7 +101,7 @@ export const planAssignmentRun = async (
 export const applyAssignmentRun = async (cmd: SfCommand<unknown>, plan: AssignmentPlan, dryRun: boolean): Promise<Change[]> => {
   if (dryRun || !hasChanges(plan.changes.filter((c) => c.status === 'planned'))) return plan.changes;
   cmd.spinner.start(`${plan.desired === 'assigned' ? 'Assigning' : 'Unassigning'} ${plan.target.name}`);
-  const changes = await applyAssignments(plan.client, plan.changes);
+  const changes = explainHeldBack(await applyPlan(plan.client, plan.changes));
   cmd.spinner.stop(changes.some((c) => c.status === 'failed') ? 'failed' : 'done');
   return changes;
 };

@@ -1,10 +1,12 @@
 /*
  * PermissionSetAssignment: which users hold a permission set (or a permission set group). One change per user, so a
- * run reports each user's outcome; applied in batches through sObject Collections (200 records per call,
- * allOrNone=false) instead of one REST call per record.
+ * run reports each user's outcome. Applied by applyPlan, in batches through sObject Collections (200 records per
+ * call, allOrNone=false): an assignment dependsOn the user's permission set licence changes, so a licence that fails
+ * holds back only that user's assignment.
  */
-import { chunk, COLLECTION_LIMIT, errorCodeOf, type OrgClient } from '../client.js';
-import type { Change } from '../plan.js';
+import { DEPENDENCY_FAILED } from '../apply.js';
+import { chunk, type OrgClient } from '../client.js';
+import { changeKey, type Change } from '../plan.js';
 
 /** What is assigned: a permission set, or a permission set group. */
 export type AssignmentTarget = { kind: 'PermissionSet' | 'PermissionSetGroup'; id: string; name: string; label: string; licenseId?: string };
@@ -105,7 +107,8 @@ export const planAssignments = (
         changes.push({ ...base, status: 'failed', error: { code: 'INACTIVE_USER', message: `The user ${user.username} is inactive.` } });
         continue;
       }
-      for (const { psl, why } of missingLicences(user, licences)) {
+      const missing = missingLicences(user, licences);
+      for (const { psl, why } of missing) {
         changes.push({
           resource: LICENCE_ASSIGNMENT_RESOURCE,
           name: user.username,
@@ -116,7 +119,7 @@ export const planAssignments = (
           note: `permission set licence ${psl.label} assigned first: ${why}`,
         });
       }
-      changes.push(base);
+      changes.push(missing.length ? { ...base, dependsOn: [changeKey({ resource: LICENCE_ASSIGNMENT_RESOURCE, name: user.username })] } : base);
     } else if (existing) {
       changes.push({
         resource: ASSIGNMENT_RESOURCE,
@@ -224,68 +227,15 @@ export const parseUsersFile = (text: string): string[] => {
 
 // ---------------------------------------------------------------------------------------------- applying
 
-type CollectionResult = { id?: string; success: boolean; errors?: Array<{ statusCode?: string; message?: string }> };
-
-/** Sends one batch of creates or deletes of one sObject through sObject Collections (allOrNone=false). */
-const sendBatch = async (client: OrgClient, sobjectName: string, operation: 'create' | 'delete', batch: Change[]): Promise<Map<Change, Change>> => {
-  const outcome = new Map<Change, Change>();
-  let results: CollectionResult[];
-  try {
-    const sobject = client.conn.sobject(sobjectName);
-    results = (await client.call(() =>
-      operation === 'create'
-        ? sobject.create(
-            batch.map((c) => c.record!.values ?? {}),
-            { allOrNone: false }
-          )
-        : sobject.destroy(
-            batch.map((c) => c.record!.id!),
-            { allOrNone: false }
-          )
-    )) as unknown as CollectionResult[];
-  } catch (e) {
-    const error = { code: errorCodeOf(e), message: e instanceof Error ? e.message : String(e) };
-    for (const c of batch) outcome.set(c, { ...c, status: 'failed', error });
-    return outcome;
-  }
-  batch.forEach((c, i) => {
-    const r = results[i];
-    if (r?.success) outcome.set(c, { ...c, status: 'applied' });
-    else {
-      const e = r?.errors?.[0];
-      outcome.set(c, { ...c, status: 'failed', error: { code: e?.statusCode, message: e?.message ?? 'The org refused the record.' } });
-    }
-  });
-  return outcome;
-};
-
 /**
- * Applies the planned changes in one ordered pass: permission set licences first, then the assignments that need
- * them (a user whose licence could not be assigned is not sent, and fails with the reason), then deletes; 200 per
- * sObject Collections call with allOrNone=false, so one refused user never holds back the others. Every change gets
- * applied or failed.
+ * After applyPlan: an assignment held back because the user's permission set licence failed says so in the words
+ * of the command (LICENSE_NOT_ASSIGNED, the licence named) rather than as a failed dependency.
  */
-export const applyAssignments = async (client: OrgClient, changes: Change[]): Promise<Change[]> => {
-  const outcome = new Map<Change, Change>();
-  const todo = changes.filter((c) => c.record && c.status === 'planned' && c.action !== 'none');
-  const passes: Array<[string, 'create' | 'delete']> = [
-    [LICENCE_ASSIGNMENT_RESOURCE, 'create'],
-    [ASSIGNMENT_RESOURCE, 'create'],
-    [ASSIGNMENT_RESOURCE, 'delete'],
-  ];
-  for (const [sobjectName, operation] of passes) {
-    const pass: Change[] = [];
-    for (const c of todo.filter((x) => x.record!.sobject === sobjectName && x.record!.operation === operation)) {
-      const licenceFailed = [...outcome.values()].find((o) => o.resource === LICENCE_ASSIGNMENT_RESOURCE && o.name === c.name && o.status === 'failed');
-      if (licenceFailed) {
-        const field = licenceFailed.fields[0]?.to as string | undefined;
-        outcome.set(c, { ...c, status: 'failed', error: { code: 'LICENSE_NOT_ASSIGNED', message: `Not assigned: the permission set licence ${field ?? ''} could not be assigned to the user first.` } });
-      } else pass.push(c);
-    }
-    for (const batch of chunk(pass, COLLECTION_LIMIT)) {
-      // eslint-disable-next-line no-await-in-loop
-      for (const [k, v] of await sendBatch(client, sobjectName, operation, batch)) outcome.set(k, v);
-    }
-  }
-  return changes.map((c) => outcome.get(c) ?? c);
-};
+export const explainHeldBack = (changes: Change[]): Change[] =>
+  changes.map((c) => {
+    if (c.resource !== ASSIGNMENT_RESOURCE || c.status !== 'failed' || c.error?.code !== DEPENDENCY_FAILED) return c;
+    const licence = changes.find((o) => o.resource === LICENCE_ASSIGNMENT_RESOURCE && o.name === c.name && o.status === 'failed');
+    if (!licence) return c;
+    const field = licence.fields[0]?.to as string | undefined;
+    return { ...c, error: { code: 'LICENSE_NOT_ASSIGNED', message: `Not assigned: the permission set licence ${field ?? ''} could not be assigned to the user first.` } };
+  });
