@@ -1,9 +1,9 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
+import { applyPlan } from '../../../provision/apply.js';
 import { OrgClient } from '../../../provision/client.js';
 import { actionFor, carryOut, dryRunFlag, renderPlan, step, summarize, type PlanResult } from '../../../provision/command.js';
 import { hasChanges } from '../../../provision/plan.js';
-import { applyMetadataDeletes } from '../../../provision/metadata.js';
 import { planExternalClientAppDelete, readExternalClientApp } from '../../../provision/resources/external-client-app.js';
 import { readConnectedApps } from '../../../provision/resources/connected-app.js';
 
@@ -35,7 +35,8 @@ export default class AppDelete extends SfCommand<AppDeleteResult> {
     const changes = planExternalClientAppDelete(current, flags.name);
     if (flags['dry-run'] || !hasChanges(changes)) return carryOut(this, client, changes, { dryRun: flags['dry-run'] });
     this.spinner.start('Deleting');
-    const done = await applyMetadataDeletes(client, changes);
+    // Children before the app, one per call; after a failed deletion the rest are not sent (DEPENDENCY_FAILED).
+    const done = await applyPlan(client, changes);
     const failed = done.find((c) => c.status === 'failed');
     this.spinner.stop(failed ? 'failed' : 'done');
     renderPlan(this, done);
