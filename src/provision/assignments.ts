@@ -142,7 +142,10 @@ export const reportAssignments = (cmd: SfCommand<unknown>, m: Messages<string>, 
     users: outcomes,
   };
   const failed = changes.filter((c) => c.status === 'failed');
-  const ok = changes.length - failed.length;
+  // Users are counted by their assignment changes; a licence change only explains its user's outcome.
+  const assignments = changes.filter((c) => c.resource !== LICENCE_ASSIGNMENT_RESOURCE);
+  const usersFailed = assignments.filter((c) => c.status === 'failed').length;
+  const ok = assignments.length - usersFailed;
   const unknown = failed.filter((c) => c.error?.code === 'USER_NOT_FOUND').map((c) => c.name);
   const inactive = failed.filter((c) => c.error?.code === 'INACTIVE_USER').map((c) => c.name);
   if (unknown.length) cmd.warn(m.getMessage('warning.unknownUsers', [unknown.join(', ')]));
@@ -156,18 +159,17 @@ export const reportAssignments = (cmd: SfCommand<unknown>, m: Messages<string>, 
   for (const f of failed.filter((c) => c.error?.code !== 'USER_NOT_FOUND' && c.error?.code !== 'INACTIVE_USER')) {
     cmd.warn(`${f.name}: ${f.error?.message ?? ''} ${fixFor(f.error?.code)}`);
   }
-  if (failed.length && ok === 0) {
+  if (usersFailed && ok === 0) {
     throw m.createError('error.AllFailed', [failed.map((f) => `${f.name} (${f.error?.message ?? ''})`).join('; ')], [fixFor(failed[0].error?.code)]);
   }
-  if (failed.length) {
-    cmd.warn(m.getMessage('warning.partial', [String(failed.length), String(changes.length)]));
+  for (const c of changes) if (c.note && c.resource === LICENCE_ASSIGNMENT_RESOURCE) cmd.log(`${c.name}: ${c.note}`);
+  if (usersFailed) {
+    cmd.warn(m.getMessage(dryRun ? 'warning.partialDryRun' : 'warning.partial', [String(usersFailed), String(assignments.length)]));
     process.exitCode = PARTIAL_SUCCESS;
     return result;
   }
-  for (const c of changes) if (c.note && c.resource === LICENCE_ASSIGNMENT_RESOURCE) cmd.log(`${c.name}: ${c.note}`);
   if (dryRun && changed) cmd.log(m.getMessage('info.dryRun'));
   else {
-    const assignments = changes.filter((c) => c.resource !== LICENCE_ASSIGNMENT_RESOURCE);
     const applied = assignments.filter((c) => c.status === 'applied' || c.status === 'planned').length;
     cmd.logSuccess(m.getMessage('info.done', [String(applied), String(assignments.length - applied)]));
   }

@@ -285,6 +285,16 @@ describe('sf provision permset assign | unassign', function () {
     expect(assignedTo(t, 'Integration_API')).to.deep.equal(['integration@acme.example.com']);
   });
 
+  it('--dry-run with a user who would fail: counts users (not their licences), says nothing was changed, exit 68', async () => {
+    const before = orgFingerprint(t.emu);
+    const r = await runCommand(PermsetAssign, ['--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com,nobody@acme.example.com', '--dry-run']);
+    expect(r.exitCode).to.equal(68);
+    expect(r.output).to.contain('1 of 2 user(s) would fail');
+    expect(r.output).to.not.contain('the others are assigned');
+    expect(r.output).to.contain('Salesforce API Integration assigned first');
+    expect(orgFingerprint(t.emu)).to.equal(before);
+  });
+
   it('runs as a subprocess with --json (bin/run.js)', async () => {
     const r = await t.runJson<PermsetAssignmentResult>(['provision', 'permset', 'assign', '--target-org', 'emu', '--name', 'Integration_API', '--users', 'etl@acme.example.com,nobody@acme.example.com']);
     expect(r.code).to.equal(68);
