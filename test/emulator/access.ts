@@ -184,6 +184,26 @@ export const licensedObjects = (
   return allowed;
 };
 
+/** What an ObjectPermissions record grants, as its Permissions* fields say (before implications). */
+export const objectAccessOfRecord = (r: Record<string, unknown>): ObjectAccess => ({
+  read: flag(r.PermissionsRead),
+  create: flag(r.PermissionsCreate),
+  edit: flag(r.PermissionsEdit),
+  delete: flag(r.PermissionsDelete),
+  viewAll: flag(r.PermissionsViewAllRecords),
+  modifyAll: flag(r.PermissionsModifyAllRecords),
+});
+
+/** What a PermissionSet metadata objectPermissions entry grants (allowRead, ...), before implications. */
+export const objectAccessOfMetadata = (op: Record<string, unknown>): ObjectAccess => ({
+  read: flag(op.allowRead),
+  create: flag(op.allowCreate),
+  edit: flag(op.allowEdit),
+  delete: flag(op.allowDelete),
+  viewAll: flag(op.viewAllRecords),
+  modifyAll: flag(op.modifyAllRecords),
+});
+
 /** The object permissions of permission sets (the ObjectPermissions records, with their implications), by object. */
 export const grantedObjects = (src: AccessSource, psIds: Set<string>): Map<string, ObjectAccess> => {
   const objects = new Map<string, ObjectAccess>();
@@ -191,13 +211,14 @@ export const grantedObjects = (src: AccessSource, psIds: Set<string>): Map<strin
     if (!psIds.has(String(op.ParentId))) continue;
     const key = String(op.SobjectType).toLowerCase();
     const prev = objects.get(key) ?? NONE;
+    const a = objectAccessOfRecord(op);
     objects.set(key, {
-      read: prev.read || flag(op.PermissionsRead),
-      create: prev.create || flag(op.PermissionsCreate),
-      edit: prev.edit || flag(op.PermissionsEdit),
-      delete: prev.delete || flag(op.PermissionsDelete),
-      viewAll: prev.viewAll || flag(op.PermissionsViewAllRecords),
-      modifyAll: prev.modifyAll || flag(op.PermissionsModifyAllRecords),
+      read: prev.read || a.read,
+      create: prev.create || a.create,
+      edit: prev.edit || a.edit,
+      delete: prev.delete || a.delete,
+      viewAll: prev.viewAll || a.viewAll,
+      modifyAll: prev.modifyAll || a.modifyAll,
     });
   }
   for (const [k, v] of objects) objects.set(k, impliedObjectAccess(v));

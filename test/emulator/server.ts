@@ -11,7 +11,7 @@ import { Bulk2Api } from './bulk2.js';
 import { handleMetadataSoap, installDefaultSettings } from './metadata/soap.js';
 import { findComponent, removeComponent, setComponent } from './metadata/components.js';
 import { orderContent } from './metadata/validate.js';
-import { impliedObjectAccess, isPermissionableField, isPermissionableObject, type ObjectAccess } from './access.js';
+import { impliedObjectAccess, isPermissionableField, isPermissionableObject, objectAccessOfMetadata, type ObjectAccess } from './access.js';
 import { fieldOf, SYSTEM_PERMISSION_FIELDS } from './schema.js';
 import { OAuthServer, type Session } from './oauth.js';
 import { RestApi } from './rest.js';
@@ -185,22 +185,11 @@ export class OrgEmulator {
   private checkPermissionSetContent(fullName: string, content: Record<string, unknown>): void {
     const ps = this.store.find('PermissionSet', (p) => String(p.Name).toLowerCase() === fullName.toLowerCase() && p.IsOwnedByProfile !== true);
     if (!ps) return;
-    const bool = (v: unknown): boolean => v === true || v === 'true';
     const granted = new Map<string, ObjectAccess>();
     for (const op of ([] as unknown[]).concat(content.objectPermissions ?? []) as Array<Record<string, unknown>>) {
       const schema = this.store.describe(String(op.object ?? ''));
       if (!schema || !isPermissionableObject(schema.name)) continue;
-      granted.set(
-        schema.name.toLowerCase(),
-        impliedObjectAccess({
-          read: bool(op.allowRead),
-          create: bool(op.allowCreate),
-          edit: bool(op.allowEdit),
-          delete: bool(op.allowDelete),
-          viewAll: bool(op.viewAllRecords),
-          modifyAll: bool(op.modifyAllRecords),
-        })
-      );
+      granted.set(schema.name.toLowerCase(), impliedObjectAccess(objectAccessOfMetadata(op)));
     }
     this.store.checkPermissionSetSave(ps.Id, granted);
   }
@@ -547,14 +536,7 @@ export class OrgEmulator {
     for (const op of ([] as unknown[]).concat(content.objectPermissions ?? []) as Array<Record<string, unknown>>) {
       const schema = this.store.describe(String(op.object ?? ''));
       if (!schema || !isPermissionableObject(schema.name)) continue;
-      const a = impliedObjectAccess({
-        read: bool(op.allowRead),
-        create: bool(op.allowCreate),
-        edit: bool(op.allowEdit),
-        delete: bool(op.allowDelete),
-        viewAll: bool(op.viewAllRecords),
-        modifyAll: bool(op.modifyAllRecords),
-      });
+      const a = impliedObjectAccess(objectAccessOfMetadata(op));
       if (!a.read) continue;
       this.store.createSystem('ObjectPermissions', {
         ParentId: psId,

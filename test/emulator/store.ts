@@ -21,6 +21,7 @@ import {
   type AccessSource,
   type ObjectAccess,
   type UserAccess,
+  objectAccessOfRecord,
 } from './access.js';
 import { IdFactory, normalizeId } from './ids.js';
 import {
@@ -865,14 +866,8 @@ export class OrgStore implements RecordOps, SoqlDataSource {
     record.SobjectType = target.name;
     const flag = (n: string): boolean => record[n] === true;
     if (schema.name === 'ObjectPermissions') {
-      const broken = objectPermissionDependency({
-        read: flag('PermissionsRead'),
-        create: flag('PermissionsCreate'),
-        edit: flag('PermissionsEdit'),
-        delete: flag('PermissionsDelete'),
-        viewAll: flag('PermissionsViewAllRecords'),
-        modifyAll: flag('PermissionsModifyAllRecords'),
-      });
+      const asked = objectAccessOfRecord(record);
+      const broken = objectPermissionDependency(asked);
       if (broken) {
         throw new SalesforceError(
           'FIELD_INTEGRITY_EXCEPTION',
@@ -881,15 +876,7 @@ export class OrgStore implements RecordOps, SoqlDataSource {
         );
       }
       this.checkNoDuplicate('ObjectPermissions', { ...record, SobjectType: target.name }, ['ParentId', 'SobjectType'], selfId);
-      const granted = impliedObjectAccess({
-        read: flag('PermissionsRead'),
-        create: flag('PermissionsCreate'),
-        edit: flag('PermissionsEdit'),
-        delete: flag('PermissionsDelete'),
-        viewAll: flag('PermissionsViewAllRecords'),
-        modifyAll: flag('PermissionsModifyAllRecords'),
-      });
-      this.checkPermissionSetSave(String(record.ParentId ?? ''), new Map([[target.name.toLowerCase(), granted]]));
+      this.checkPermissionSetSave(String(record.ParentId ?? ''), new Map([[target.name.toLowerCase(), impliedObjectAccess(asked)]]));
       return;
     }
     const [objectPart, fieldPart] = String(record.Field ?? '').split('.');
