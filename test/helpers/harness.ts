@@ -4,6 +4,7 @@
  * in-process through its class, and as a subprocess through bin/run.js (NUT style).
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -127,4 +128,13 @@ export const setupTestOrg = async (opts: EmulatorOptions & { alias?: string } = 
       await rm(home, { recursive: true, force: true });
     },
   };
+};
+
+/** A loopback port nothing listens on right now (for callback servers under test). */
+export const freePort = async (): Promise<number> => {
+  const s = createServer();
+  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((done) => s.close(done));
+  return port;
 };

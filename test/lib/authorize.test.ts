@@ -5,20 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Duration } from '@salesforce/kit';
 import { authorizeError, authorizeUrl, authorizeWebServer, pkcePair, redirectUriFor } from '../../src/provision/authorize.js';
-
-const freePort = async (): Promise<number> => {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-};
+import { freePort } from '../helpers/harness.js';
 
 describe('authorize (web-server flow library)', () => {
   let dir: string;

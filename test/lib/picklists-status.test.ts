@@ -5,18 +5,7 @@ import { OrgClient } from '../../src/provision/client.js';
 import { picklistsStatusOf, picklistsStatusSpec, readPicklistsStatus } from '../../src/provision/picklists.js';
 import type { CountryEntry } from '../../src/provision/resources/picklists.js';
 import { setupTestOrg, type TestOrg } from '../helpers/harness.js';
-
-const country = (isoCode: string, label: string, o: Partial<CountryEntry> = {}): CountryEntry => ({
-  active: true,
-  integrationValue: label,
-  isoCode,
-  label,
-  orgDefault: false,
-  standard: true,
-  states: [],
-  visible: true,
-  ...o,
-});
+import { country } from '../helpers/picklists.js';
 
 const ORG: CountryEntry[] = [
   country('DE', 'DE'),

@@ -7,30 +7,8 @@ import {
   selectStates,
   toCountries,
   type CountryEntry,
-  type StateEntry,
 } from '../../src/provision/resources/picklists.js';
-
-const state = (isoCode: string, label: string, o: Partial<StateEntry> = {}): StateEntry => ({
-  active: true,
-  integrationValue: label,
-  isoCode,
-  label,
-  standard: true,
-  visible: true,
-  ...o,
-});
-
-const country = (isoCode: string, label: string, o: Partial<CountryEntry> = {}): CountryEntry => ({
-  active: true,
-  integrationValue: label,
-  isoCode,
-  label,
-  orgDefault: false,
-  standard: true,
-  states: [],
-  visible: true,
-  ...o,
-});
+import { country, state } from '../helpers/picklists.js';
 
 const org = (): CountryEntry[] => [
   country('AQ', 'Antarctica'),

@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { putComponent } from '../../../emulator/metadata/soap.js';
 import { DEFAULT_USER_PASSWORD } from '../../../emulator/oauth.js';
 import { authorizeInBrowser, type Step } from '../../../helpers/browser.js';
-import { isolatedEnv, ROOT, setupTestOrg, type RunResult, type TestOrg } from '../../../helpers/harness.js';
+import { freePort, isolatedEnv, ROOT, setupTestOrg, type RunResult, type TestOrg } from '../../../helpers/harness.js';
 import { filesUnder } from '../../../helpers/plan.js';
 import type { AuthorizeResult } from '../../../../src/provision/authorize.js';
 
@@ -22,14 +22,6 @@ const SECRET_VAR = 'PROVISION_AUTHORIZE_SECRET';
 
 type JsonOut = { status: number; result: AuthorizeResult; warnings?: string[]; name?: string; message?: string; actions?: string[] };
 type Run = RunResult & { step?: Step; callbackStatus?: number; json?: JsonOut };
-
-const freePort = async (): Promise<number> => {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-};
 
 describe('sf provision connection authorize', function () {
   this.timeout(180_000);
