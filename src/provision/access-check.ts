@@ -11,7 +11,7 @@
  */
 import { SfError } from '@salesforce/core';
 import type { AnyJson } from '@salesforce/ts-types';
-import { answerOf, connectionError, normalizeDomain, type GrantType } from './connection.js';
+import { answerOf, connectionError, normalizeDomain, readJson, type GrantType } from './connection.js';
 import { parseFieldGrant, parseObjectGrant, PermissionSpecError, type FieldAccess, type FieldGrant, type ObjectGrant } from './resources/permission-set.js';
 
 /** The object operations describe can prove for the token's user. */
@@ -179,13 +179,7 @@ export const describeForUser = async (
       headers: { Authorization: `Bearer ${grant.accessToken}`, Accept: 'application/json' },
       redirect: 'manual',
     });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch {
-      /* not JSON: answered as text */
-    }
+    const body = await readJson(res);
     const code = Array.isArray(body) ? String((body[0] as { errorCode?: unknown } | undefined)?.errorCode ?? '') : '';
     if (res.status === 404 || code === 'NOT_FOUND' || code === 'INVALID_TYPE') return [name, undefined];
     if (res.status === 200 && body && typeof body === 'object') return [name, body as ObjectDescribe];

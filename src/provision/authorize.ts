@@ -33,7 +33,7 @@ import { dirname } from 'node:path';
 import { Messages, SfError } from '@salesforce/core';
 import type { Duration } from '@salesforce/kit';
 import type { OrgClient } from './client.js';
-import { answerOf, connectionError, normalizeDomain, redact, type OAuthErrorAnswer } from './connection.js';
+import { answerOf, connectionError, normalizeDomain, readJson, redact, str, type OAuthErrorAnswer } from './connection.js';
 import { writeSecretFile } from './secrets.js';
 import { describeConnectedApp, readConnectedApps } from './resources/connected-app.js';
 import { describeExternalClientApp, readExternalClientApps } from './resources/external-client-app.js';
@@ -212,17 +212,6 @@ const startCallbackServer = async (port: number, state: string, timeoutMs: numbe
   };
 };
 
-const readBody = async (res: Response): Promise<unknown> => {
-  const text = await res.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-};
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
 /** The output file must be new, in an existing folder: checked before anyone logs in. */
 const checkOutputFile = async (file: string): Promise<void> => {
   const exists = await access(file).then(
@@ -282,7 +271,7 @@ const exchangeCode = async (opts: AuthorizeOptions, ctx: Context, code: string, 
   } catch (e) {
     throw authorizeError({ error: 'unreachable', error_description: e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e) }, ctx);
   }
-  const body = await readBody(res);
+  const body = await readJson(res);
   const tokens = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   if (res.status !== 200 || !str(tokens.access_token)) throw authorizeError(answerOf(res.status, body), ctx);
   return tokens;
@@ -295,7 +284,7 @@ const readUsername = async (opts: AuthorizeOptions, ctx: Context, instanceUrl: s
       headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
       redirect: 'manual',
     });
-    const body = await readBody(res);
+    const body = await readJson(res);
     if (res.status !== 200) throw authorizeError(answerOf(res.status, body), ctx);
     return str((body as Record<string, unknown>).preferred_username);
   } catch (e) {

@@ -173,7 +173,8 @@ export const normalizeDomain = (input: string): string => {
 
 type FetchLike = typeof fetch;
 
-const readJson = async (res: Response): Promise<unknown> => {
+/** A response's body: parsed JSON, or its text when it is not JSON (an HTML error page, a CSV). */
+export const readJson = async (res: Response): Promise<unknown> => {
   const body = await res.text();
   try {
     return JSON.parse(body) as unknown;
@@ -182,7 +183,8 @@ const readJson = async (res: Response): Promise<unknown> => {
   }
 };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A non-empty string value, else undefined. */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** A REST error answer ([{errorCode, message}]) or an OAuth one ({error, error_description}) as classifier input. */
 export const answerOf = (status: number, body: unknown): OAuthErrorAnswer => {
