@@ -37,6 +37,8 @@ export type ApplyOrder = {
   waves: Change[][];
   /** Changes that cannot be sent whatever happens (a reference to nothing in the plan, a cycle), with the reason. */
   refused: Map<Change, { code: string; message: string }>;
+  /** The plan's changes by key (changeKey), those that are sent first. */
+  byKey: Map<string, Change[]>;
 };
 
 /**
@@ -78,7 +80,7 @@ export const orderChanges = (changes: Change[]): ApplyOrder => {
     const l = levelOf(c);
     (waves[l] ??= []).push(c);
   }
-  return { waves: waves.filter(Boolean), refused };
+  return { waves: waves.filter(Boolean), refused, byKey };
 };
 
 type Outcome = { change: Change; id?: string };
@@ -112,10 +114,9 @@ const label = (c: Change): string => `${c.resource} ${c.name}`;
  */
 export const applyPlan = async (client: OrgClient, changes: Change[], opts: ApplyOptions = {}): Promise<Change[]> => {
   const emit = opts.onProgress ?? ((): void => {});
-  const { waves, refused } = orderChanges(changes);
+  const { waves, refused, byKey } = orderChanges(changes);
   const total = waves.reduce((n, w) => n + w.length, 0);
   const outcome = new Map<Change, Outcome>();
-  const byKey = indexByKey(changes);
   /** The change as planned, by the change sent (its references replaced). */
   const originals = new Map<Change, Change>();
   let done = 0;
@@ -161,12 +162,11 @@ export const applyPlan = async (client: OrgClient, changes: Change[], opts: Appl
         settle(c, failedWith(c, REFERENCE_UNRESOLVED, `Not sent: the ${unresolved.field} of ${what} could not be found in the org.`));
         continue;
       }
-      const resolve = (r: ChangeRef): unknown => valueOf(r);
       const resolved: Change = {
         ...c,
         fields: c.fields.map((f) => (isRef(f.to) ? { ...f, to: valueOf(f.to) ?? f.to } : f)),
-        ...(c.record ? { record: { ...c.record, ...(c.record.values ? { values: replaceRefs(c.record.values, resolve) as Record<string, unknown> } : {}) } } : {}),
-        ...(c.metadata ? { metadata: { ...c.metadata, content: replaceRefs(c.metadata.content, resolve) as Record<string, unknown> } } : {}),
+        ...(c.record ? { record: { ...c.record, ...(c.record.values ? { values: replaceRefs(c.record.values, valueOf) as Record<string, unknown> } : {}) } } : {}),
+        ...(c.metadata ? { metadata: { ...c.metadata, content: replaceRefs(c.metadata.content, valueOf) as Record<string, unknown> } } : {}),
       };
       send.push(resolved);
       originals.set(resolved, c);
