@@ -9,9 +9,8 @@ import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { Duration } from '@salesforce/kit';
 import type { OrgClient } from './client.js';
-import { carryOut, renderPlan, summarize, type PlanResult } from './command.js';
+import { carryOut, renderPlan, summarize, writePlanFiles, type PlanResult } from './command.js';
 import { exchangeToken, normalizeDomain, type OAuthCause } from './connection.js';
-import { writeSourceFiles } from './metadata.js';
 import { hasChanges, type Change } from './plan.js';
 import { generateConsumerSecret, writeSecretFile } from './secrets.js';
 import { withSecret } from './resources/external-client-app.js';
@@ -96,7 +95,7 @@ const saveSecret = async (file: string | undefined, secret: string | undefined):
 };
 
 /** The plan with the secret in the component that takes it, for the Metadata API call only. */
-const withAnySecret = (app: PlannedApp, secret: string | undefined): Change[] =>
+export const withAnySecret = (app: PlannedApp, secret: string | undefined): Change[] =>
   !secret ? app.changes : app.type === 'ExternalClientApplication' ? withSecret(app.changes, secret) : withConnectedAppSecret(app.changes, secret);
 
 /** The org's refusal of a new connected app (Spring '26), as an error that recommends an External Client App. */
@@ -108,11 +107,10 @@ const connectedAppRefusal = (name: string, e: unknown): unknown => {
 
 /** --output-dir for External Client Apps: the components without their secret, as source-format files. */
 const writeFiles = async (cmd: SfCommand<unknown>, changes: Change[], outputDir: string): Promise<PlanResult> => {
-  const files = await writeSourceFiles(outputDir, changes.filter((c) => c.metadata).map((c) => c.metadata!));
-  const written = changes.map((c): Change => (c.metadata ? { ...c, status: 'written' } : c));
-  renderPlan(cmd, written);
-  cmd.logSuccess(shared.getMessage('info.written', [String(files.length), outputDir, outputDir]));
-  return { dryRun: false, changed: hasChanges(changes), changes: summarize(written), outputDir, files };
+  const written = await writePlanFiles(outputDir, changes);
+  renderPlan(cmd, written.changes);
+  cmd.logSuccess(shared.getMessage('info.written', [String(written.files.length), outputDir, outputDir]));
+  return { dryRun: false, changed: hasChanges(changes), changes: summarize(written.changes), outputDir, files: written.files };
 };
 
 /** Applies, prints or writes the plan; a secret file whose secret the org did not take is removed. */

@@ -29,7 +29,7 @@ import {
   type SamlSubjectType,
 } from './resources/external-client-app.js';
 import { describeConnectedApp, planConnectedApp, readConnectedApps, withDefaultContactEmail, type ConnectedAppCurrent } from './resources/connected-app.js';
-import { readCertificates } from './resources/certificate.js';
+import { readCertificates, withPlannedCertificates, type PlannedCertificate } from './resources/certificate.js';
 import { readIdentityProvider } from './resources/identity-provider.js';
 import { matchNameOrLabel } from './resources/values.js';
 
@@ -266,6 +266,8 @@ export type PlanAppOptions = {
   forFiles?: boolean;
   /** Shows each read under the command's spinner; without it, reads are silent. */
   cmd?: SfCommand<unknown>;
+  /** What the same plan sets first: certificates it creates, the identity provider turned on. */
+  planned?: { certificates?: PlannedCertificate[]; identityProviderEnabled?: boolean };
 };
 
 /** Runs a read of the org, under the command's spinner when there is one; org errors become SfErrors with actions. */
@@ -286,12 +288,12 @@ const samlCertificate = async (client: OrgClient, nameOrLabel: string | undefine
   }));
   let certificate: string | undefined;
   if (nameOrLabel) {
-    const match = matchNameOrLabel(certs, nameOrLabel);
+    const match = matchNameOrLabel(withPlannedCertificates(certs, opts.planned?.certificates), nameOrLabel);
     if ('ambiguous' in match) throw messages.createError('error.AmbiguousCert', [nameOrLabel, match.ambiguous.map((c) => c.name).join(', ')]);
     if (!('found' in match)) throw messages.createError('error.UnknownCert', [nameOrLabel], [nameOrLabel]);
     certificate = match.found.name;
   }
-  if (!idp.enableIdentityProvider) warnings.push(messages.getMessage('warning.IdpOff', [certificate ?? nameOrLabel ?? '<certificate>']));
+  if (!(opts.planned?.identityProviderEnabled ?? idp.enableIdentityProvider)) warnings.push(messages.getMessage('warning.IdpOff', [certificate ?? nameOrLabel ?? '<certificate>']));
   return certificate;
 };
 

@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { Flags, type SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from './client.js';
-import { actionFor, dryRunFlag, PARTIAL_SUCCESS, step, summarize, type PlanResult } from './command.js';
-import { hasChanges, type Change } from './plan.js';
+import { actionFor, dryRunFlag, PARTIAL_SUCCESS, summarize, type PlanResult } from './command.js';
+import { hasChanges, refTo, type Change } from './plan.js';
+import { progressOf } from './progress.js';
 import { applyPlan } from './apply.js';
 import {
   explainHeldBack,
@@ -21,6 +22,7 @@ import {
   readUsers,
   type AssignmentDesired,
   type AssignmentTarget,
+  type CurrentAssignments,
 } from './resources/permset-assignment.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -73,6 +75,42 @@ export const usernamesOf = async (m: Messages<string>, flags: Pick<AssignmentFla
   return usernames;
 };
 
+/** Users who should (or should not) hold a permission set or group, as the desired-state file names them. */
+export type AssignmentSpec = {
+  /** The permission set's API name, or a permission set group's developer name. */
+  permissionSet: string;
+  users: string[];
+  /** Default true; false removes the assignments. */
+  assigned?: boolean;
+};
+
+/**
+ * Reads the target, the users, their assignments and (to assign) their permission set licences, and plans one change
+ * per user. A permission set the same plan creates (`plannedPermissionSets`) is the target before it exists: its
+ * assignments refer to its id, which apply fills in. Errors are SfErrors of `m` (error.NotFound).
+ */
+export const planAssignmentSpec = async (
+  client: OrgClient,
+  spec: AssignmentSpec,
+  opts: { cmd?: SfCommand<unknown>; messages?: Messages<string>; plannedPermissionSets?: string[] } = {}
+): Promise<{ target: AssignmentTarget; desired: AssignmentDesired; changes: Change[] }> => {
+  const m = opts.messages ?? flagMessages;
+  const p = progressOf(opts.cmd, m);
+  const desired: AssignmentDesired = spec.assigned === false ? 'unassigned' : 'assigned';
+  const name = spec.permissionSet;
+  const planned = (opts.plannedPermissionSets ?? []).find((n) => n.toLowerCase() === name.toLowerCase());
+  const found = await p.step(`Reading the permission set ${name}`, () => readAssignmentTarget(client, name));
+  const target: AssignmentTarget | undefined =
+    found ?? (planned ? { kind: 'PermissionSet', id: refTo('PermissionSet', planned), name: planned, label: planned } : undefined);
+  if (!target) throw m.createError('error.NotFound', [name], [name]);
+  const users = await p.step(`Reading ${spec.users.length} user(s)`, () => readUsers(client, spec.users));
+  const current: CurrentAssignments = found
+    ? await p.step('Reading their assignments', () => readAssignments(client, found, users.found.map((u) => u.id)))
+    : new Map<string, string>();
+  const licences = desired === 'assigned' ? await p.step('Reading their permission set licences', () => readLicenceContext(client, target, users.found)) : undefined;
+  return { target, desired, changes: planAssignments(current, users, target, desired, licences) };
+};
+
 /** Reads the target, the users and their assignments, and plans one change per user. */
 export const planAssignmentRun = async (
   cmd: SfCommand<unknown>,
@@ -82,19 +120,8 @@ export const planAssignmentRun = async (
   desired: AssignmentDesired
 ): Promise<AssignmentPlan> => {
   const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-  const target = await step(cmd, `Reading the permission set ${flags.name}`, m, () => readAssignmentTarget(client, flags.name));
-  if (!target) throw m.createError('error.NotFound', [flags.name], [flags.name]);
-  const users = await step(cmd, `Reading ${usernames.length} user(s)`, m, () => readUsers(client, usernames));
-  const current = await step(cmd, 'Reading their assignments', m, () =>
-    readAssignments(
-      client,
-      target,
-      users.found.map((u) => u.id)
-    )
-  );
-  const licences =
-    desired === 'assigned' ? await step(cmd, 'Reading their permission set licences', m, () => readLicenceContext(client, target, users.found)) : undefined;
-  return { client, target, desired, changes: planAssignments(current, users, target, desired, licences) };
+  const spec: AssignmentSpec = { permissionSet: flags.name, users: usernames, assigned: desired === 'assigned' };
+  return { client, ...(await planAssignmentSpec(client, spec, { cmd, messages: m })) };
 };
 
 /** Applies the planned changes (unless dry-run or nothing to do), in batches, with a spinner. */
@@ -138,7 +165,7 @@ export const reportAssignments = (cmd: SfCommand<unknown>, m: Messages<string>, 
     dryRun,
     changed,
     changes: summarize(changes),
-    target: { kind: target.kind, name: target.name, id: target.id },
+    target: { kind: target.kind, name: target.name, id: typeof target.id === 'string' ? target.id : '' },
     users: outcomes,
   };
   const failed = changes.filter((c) => c.status === 'failed');

@@ -51,6 +51,24 @@ export const actionFor = (code: string | undefined): string => {
   return shared.messages.has(key) ? shared.getMessage(key) : shared.getMessage('action.default');
 };
 
+/**
+ * --output-dir: the plan's metadata components written as source-format files, resolved for the org the plan was made
+ * against. What files cannot hold is refused before anything is written: a record operation (login-page buttons,
+ * assignments: deploy has no record), or a value that refers to what the plan has yet to create (its id is only known
+ * once it exists). Returns the changes marked written and the files.
+ */
+export const writePlanFiles = async (outputDir: string, changes: Change[]): Promise<{ changes: Change[]; files: string[] }> => {
+  const recordChange = changes.find((c) => c.record && c.action !== 'none');
+  if (recordChange) throw shared.createError('error.RecordsNotFiles', [`${recordChange.resource} ${recordChange.name}`]);
+  const referring = changes.find((c) => c.metadata && c.action !== 'none' && refsIn(c.metadata.content).length);
+  if (referring) {
+    const [ref] = refsIn(referring.metadata!.content);
+    throw shared.createError('error.ReferenceNotFiles', [`${referring.resource} ${referring.name}`, displayValue(ref)]);
+  }
+  const files = await writeSourceFiles(outputDir, changes.filter((c) => c.metadata).map((c) => c.metadata!));
+  return { changes: changes.map((c): Change => (c.metadata ? { ...c, status: 'written' } : c)), files };
+};
+
 /** Runs a read-only step under a spinner; org errors become SfErrors with actions from the command's messages. */
 export const step = async <T>(cmd: SfCommand<unknown>, label: string, messages: Messages<string>, fn: () => Promise<T>): Promise<T> => {
   cmd.spinner.start(label);
@@ -86,19 +104,10 @@ export const carryOut = async (
 ): Promise<PlanResult> => {
   const changed = hasChanges(changes);
   if (opts.outputDir) {
-    const recordChange = changes.find((c) => c.record && c.action !== 'none');
-    if (recordChange) throw shared.createError('error.RecordsNotFiles', [`${recordChange.resource} ${recordChange.name}`]);
-    const referring = changes.find((c) => c.metadata && c.action !== 'none' && refsIn(c.metadata.content).length);
-    if (referring) {
-      const [ref] = refsIn(referring.metadata!.content);
-      throw shared.createError('error.ReferenceNotFiles', [`${referring.resource} ${referring.name}`, displayValue(ref)]);
-    }
-    const components = changes.filter((c) => c.metadata).map((c) => c.metadata!);
-    const files = await writeSourceFiles(opts.outputDir, components);
-    const written = changes.map((c): Change => (c.metadata ? { ...c, status: 'written' } : c));
-    renderPlan(cmd, written);
-    cmd.logSuccess(shared.getMessage('info.written', [String(files.length), opts.outputDir, opts.outputDir]));
-    return { dryRun: false, changed, changes: summarize(written), outputDir: opts.outputDir, files };
+    const written = await writePlanFiles(opts.outputDir, changes);
+    renderPlan(cmd, written.changes);
+    cmd.logSuccess(shared.getMessage('info.written', [String(written.files.length), opts.outputDir, opts.outputDir]));
+    return { dryRun: false, changed, changes: summarize(written.changes), outputDir: opts.outputDir, files: written.files };
   }
   if (!changed) {
     renderPlan(cmd, changes);

@@ -8,7 +8,7 @@ import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
 import type { Change } from './plan.js';
 import { progressOf } from './progress.js';
-import { CertificateLookupError, findCertificate, readCertificates, type CertificateState } from './resources/certificate.js';
+import { CertificateLookupError, findCertificate, readCertificates, withPlannedCertificates, type CertificateState, type PlannedCertificate } from './resources/certificate.js';
 import { planIdentityProvider, readIdentityProvider } from './resources/identity-provider.js';
 import { expiryState } from './x509.js';
 
@@ -64,10 +64,15 @@ const certificateWarnings = (current: { enableIdentityProvider: boolean; certifi
 };
 
 /**
- * Checks the spec, reads the identity provider settings (and, to turn it on, the org's certificates), resolves the
- * certificate and plans. Errors are SfErrors with their fix; warnings are returned, not shown.
+ * Checks the spec, reads the identity provider settings (and, to turn it on, the org's certificates with those the same
+ * plan creates), resolves the certificate and plans. Errors are SfErrors with their fix; warnings are returned, not shown.
  */
-export const planIdentityProviderSpec = async (client: OrgClient, spec: IdentityProviderSpec, cmd?: SfCommand<unknown>): Promise<IdentityProviderPlan> => {
+export const planIdentityProviderSpec = async (
+  client: OrgClient,
+  spec: IdentityProviderSpec,
+  cmd?: SfCommand<unknown>,
+  planned: PlannedCertificate[] = []
+): Promise<IdentityProviderPlan> => {
   if (!spec.enabled) {
     const current = await progressOf(cmd, disableMessages).step('Reading the identity provider settings', () => readIdentityProvider(client));
     return { changes: [planIdentityProvider(current, { enabled: false })], warnings: [] };
@@ -77,7 +82,7 @@ export const planIdentityProviderSpec = async (client: OrgClient, spec: Identity
     const [c, list] = await Promise.all([readIdentityProvider(client), readCertificates(client)]);
     return { current: c, certs: list };
   });
-  const cert = resolveCertificate(certs, spec.certificate);
+  const cert = resolveCertificate(withPlannedCertificates(certs, planned), spec.certificate);
   return {
     changes: [planIdentityProvider(current, { enabled: true, certificateName: cert.name })],
     certificate: { name: cert.name, label: cert.label, expirationDate: cert.expirationDate },

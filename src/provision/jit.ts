@@ -20,7 +20,7 @@ import {
   readUserByUsername,
   type ProvisioningConflict,
 } from './resources/jit.js';
-import { readSamlConfigOrNames } from './resources/saml-config.js';
+import { readSamlConfigOrNames, type SamlSsoConfigContent } from './resources/saml-config.js';
 import { readSsoSettingsRaw } from './resources/sso-settings.js';
 import { unknownConfigError } from './sso-files.js';
 
@@ -108,19 +108,25 @@ const findProvisioningApps = async (p: Progress, client: OrgClient, configName: 
 };
 
 /**
- * Checks the spec, reads the configuration and the org's SSO settings, resolves the handler and its user to ids and
+ * What the same plan sets before JIT: the SAML configuration as planned (a new one, or one the plan changes) and the
+ * SSO settings as planned. JIT is planned on top of them instead of on the org's.
+ */
+export type JitPlanned = { config?: SamlSsoConfigContent; ssoSettings?: Record<string, boolean> };
+
+/**
+ * Checks the spec, reads the configuration and the org's SSO settings (or takes them as the same plan sets them), resolves the handler and its user to ids and
  * plans JIT. Enabling also checks for provisioning apps and SAML login; disabling plans the fields alone. Errors are
  * SfErrors with their fix; warnings are returned, not shown.
  */
-export const planJitSpec = async (client: OrgClient, spec: JitSpec, cmd?: SfCommand<unknown>): Promise<JitPlan> => {
+export const planJitSpec = async (client: OrgClient, spec: JitSpec, cmd?: SfCommand<unknown>, planned: JitPlanned = {}): Promise<JitPlan> => {
   if (spec.enabled && spec.handler && !spec.executionUser) throw messages.createError('error.HandlerWithoutUser');
   if (spec.enabled && spec.executionUser && !spec.handler) throw messages.createError('error.UserWithoutHandler');
   const msgs = spec.enabled ? messages : disableMessages;
   const p = progressOf(cmd, msgs);
   const warnings: string[] = [];
   const { target, sso } = await p.step(`Reading the SAML configuration ${spec.samlConfig}`, async () => ({
-    target: await readSamlConfigOrNames(client, spec.samlConfig),
-    sso: await readSsoSettingsRaw(client),
+    target: planned.config ? { config: planned.config, names: [planned.config.fullName] } : await readSamlConfigOrNames(client, spec.samlConfig),
+    sso: planned.ssoSettings ?? (await readSsoSettingsRaw(client)),
   }));
   if (!target.config) throw unknownConfigError(msgs, spec.samlConfig, target.names);
   if (!spec.enabled) {

@@ -51,13 +51,27 @@ export const loginPageRemoveSpec = (flags: { sso: string }): LoginPageButtonSpec
 const messagesOf = (spec: LoginPageButtonSpec): Messages<string> => (spec.shown ? addMessages : removeMessages);
 
 /**
- * Reads the login page, the org's SAML configurations and Auth. Providers and the SSO settings, resolves the
+ * What the same plan sets before the button: SAML configurations it creates (their id a reference to the change that
+ * creates them, filled in by apply) and whether SAML is on once it has run.
+ */
+export type LoginPagePlanned = { configs?: IdentityProviderRef[]; samlEnabled?: boolean };
+
+/**
+ * Reads the login page, the org's SAML configurations and Auth. Providers and the SSO settings (with what the same
+ * plan creates and sets), resolves the
  * configuration the spec names and plans its button. Errors are SfErrors with their fix (no login page, no such
  * configuration); warnings are returned, not shown.
  */
-export const planLoginPageButtonSpec = async (client: OrgClient, spec: LoginPageButtonSpec, cmd?: SfCommand<unknown>): Promise<LoginPageButtonPlan> => {
+export const planLoginPageButtonSpec = async (
+  client: OrgClient,
+  spec: LoginPageButtonSpec,
+  cmd?: SfCommand<unknown>,
+  planned: LoginPagePlanned = {}
+): Promise<LoginPageButtonPlan> => {
   const messages = messagesOf(spec);
-  const context = await progressOf(cmd, messages).step('Reading the My Domain login page', () => readLoginPageContext(client));
+  const read = await progressOf(cmd, messages).step('Reading the My Domain login page', () => readLoginPageContext(client));
+  const configs = [...read.configs, ...(planned.configs ?? []).filter((c) => !read.configs.some((r) => r.name.toLowerCase() === c.name.toLowerCase()))];
+  const context: LoginPageContext = { ...read, configs, samlEnabled: planned.samlEnabled ?? read.samlEnabled };
   const plan = planLoginPageButton(context, spec.samlConfig, spec.shown);
   if ('problem' in plan) throw messages.createError(`error.${plan.problem}`, plan.values);
   const warnings = spec.shown && !context.samlEnabled ? [messages.getMessage('warning.SamlOff', [plan.target.name])] : [];

@@ -86,6 +86,17 @@ export class CertificateLookupError extends Error {
  * @throws CertificateLookupError UNKNOWN_CERTIFICATE when none matches, AMBIGUOUS_CERTIFICATE when several
  * certificates share the label (never guessed).
  */
+/** A certificate the same plan creates: what names it may use before it exists (its API name or label). */
+export type PlannedCertificate = { name: string; label: string };
+
+/** The org's certificates with those the same plan creates (not yet in the org: no id, no expiry). */
+export const withPlannedCertificates = (certs: CertificateState[], planned: PlannedCertificate[] = []): CertificateState[] => [
+  ...certs,
+  ...planned
+    .filter((p) => !certs.some((c) => c.name.toLowerCase() === p.name.toLowerCase()))
+    .map((p): CertificateState => ({ id: '', name: p.name, label: p.label, exportable: false, caSigned: false })),
+];
+
 export const findCertificate = (certs: CertificateState[], nameOrLabel: string): CertificateState => {
   const match = matchNameOrLabel(certs, nameOrLabel);
   if ('found' in match) return match.found;

@@ -5,7 +5,7 @@
  * (AuthOptionsUsernamePassword) can only be changed in Setup.
  */
 import type { OrgClient } from '../client.js';
-import type { Change } from '../plan.js';
+import type { Change, ChangeRef } from '../plan.js';
 import { readSsoSettings } from './sso-settings.js';
 import { asBool, asString, matchNameOrLabel, nameAndLabel, sameId, soqlString } from './values.js';
 
@@ -31,7 +31,8 @@ export type LoginPageState = {
 
 /** An identity provider that can have a button: a SAML configuration or an Auth. Provider. */
 export type IdentityProviderRef = {
-  id: string;
+  /** The org id; for a SAML configuration the same plan creates, a reference to it (filled in by apply). */
+  id: string | ChangeRef;
   /** API name (DeveloperName). */
   name: string;
   label: string;
@@ -87,7 +88,7 @@ export const findSamlSsoConfig = (configs: IdentityProviderRef[], nameOrLabel: s
  * there; absent → the records that show it to delete (normally one). A button already as wanted plans no change.
  */
 export const planLoginPageProvider = (page: LoginPageState, provider: IdentityProviderRef, present: boolean): Change[] => {
-  const rows = page.providers.filter((p) => sameId(p.authProviderId, provider.id));
+  const rows = typeof provider.id === 'string' ? page.providers.filter((p) => sameId(p.authProviderId, provider.id as string)) : [];
   const base = { resource: 'AuthConfigProviders', name: provider.name };
   if (present) {
     if (rows.length > 0) {
@@ -123,7 +124,7 @@ export const planLoginPageProvider = (page: LoginPageState, provider: IdentityPr
  * failed ones do not. Buttons whose provider is not among `known` show by their id.
  */
 export const providersAfter = (page: LoginPageState, changes: Array<Pick<Change, 'action' | 'status' | 'name'>>, known: IdentityProviderRef[]): string[] => {
-  const nameOf = (id: string): string => known.find((k) => sameId(k.id, id))?.name ?? id;
+  const nameOf = (id: string): string => known.find((k) => typeof k.id === 'string' && sameId(k.id, id))?.name ?? id;
   const names = new Set(page.providers.map((p) => nameOf(p.authProviderId)));
   for (const c of changes) {
     if (c.status !== 'applied' && c.status !== 'planned') continue;

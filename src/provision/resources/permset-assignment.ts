@@ -6,10 +6,17 @@
  */
 import { DEPENDENCY_FAILED } from '../apply.js';
 import { chunk, type OrgClient } from '../client.js';
-import { changeKey, type Change } from '../plan.js';
+import { changeKey, type Change, type ChangeRef } from '../plan.js';
 
 /** What is assigned: a permission set, or a permission set group. */
-export type AssignmentTarget = { kind: 'PermissionSet' | 'PermissionSetGroup'; id: string; name: string; label: string; licenseId?: string };
+export type AssignmentTarget = {
+  kind: 'PermissionSet' | 'PermissionSetGroup';
+  /** The org id; for a permission set the same plan creates, a reference to it (filled in by apply). */
+  id: string | ChangeRef;
+  name: string;
+  label: string;
+  licenseId?: string;
+};
 
 export type AssignmentUser = { id: string; username: string; isActive: boolean; licenseId?: string };
 
@@ -141,7 +148,7 @@ export const planAssignments = (
 const soql = (s: string): string => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
 /** The permission set (by Name, not a profile's) or else the permission set group (by DeveloperName); undefined if neither. */
-export const readAssignmentTarget = async (client: OrgClient, name: string): Promise<AssignmentTarget | undefined> => {
+export const readAssignmentTarget = async (client: OrgClient, name: string): Promise<(AssignmentTarget & { id: string }) | undefined> => {
   const [ps] = await client.query<{ Id: string; Name: string; Label: string; LicenseId?: string | null }>(
     `SELECT Id, Name, Label, LicenseId FROM PermissionSet WHERE Name = '${soql(name)}' AND IsOwnedByProfile = false AND PermissionSetGroupId = null`
   );
@@ -178,7 +185,7 @@ export const readUsers = async (client: OrgClient, usernames: string[]): Promise
 };
 
 /** The target's current assignments of the given users: user id → assignment id. */
-export const readAssignments = async (client: OrgClient, target: AssignmentTarget, userIds: string[]): Promise<CurrentAssignments> => {
+export const readAssignments = async (client: OrgClient, target: AssignmentTarget & { id: string }, userIds: string[]): Promise<CurrentAssignments> => {
   const out: CurrentAssignments = new Map();
   const field = target.kind === 'PermissionSetGroup' ? 'PermissionSetGroupId' : 'PermissionSetId';
   for (const slice of chunk(userIds, 200)) {

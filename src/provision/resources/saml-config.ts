@@ -1,6 +1,6 @@
 /* SamlSsoConfig: one SAML single sign-on configuration (Salesforce as service provider). */
 import type { OrgClient } from '../client.js';
-import { metadataChange, type Change } from '../plan.js';
+import { isRef, metadataChange, type Change } from '../plan.js';
 import type { IdpMetadata } from '../saml/idp-metadata.js';
 import { describeCertificate, describeCertificateText, toBase64Der } from '../x509.js';
 import { CertificateLookupError, findCertificate, readCertificateBody, readCertificates, type CertificateState } from './certificate.js';
@@ -42,11 +42,13 @@ export type SamlSsoConfigContent = { fullName: string } & Partial<Record<SamlSso
 
 const BOOLEAN_FIELDS = new Set<string>(['redirectBinding', 'useConfigRequestMethod', 'useSameDigestAlgoForSigning', 'userProvisioning']);
 
-/** Puts fields in WSDL order, drops empty ones, and reads 'true'/'false' back as booleans. */
+/** Puts fields in WSDL order, drops empty ones, and reads 'true'/'false' back as booleans; references are kept. */
 export const orderSamlContent = (fullName: string, fields: Record<string, unknown>): SamlSsoConfigContent => {
   const out: SamlSsoConfigContent = { fullName };
   for (const f of SAML_SSO_CONFIG_FIELDS) {
     const v = fields[f];
+    // A reference to what the same plan creates (a certificate's id) stays one: apply fills in the value.
+    if (isRef(v)) out[f] = v as unknown as string;
     if (v === undefined || v === null || v === '' || (typeof v === 'object' && !Array.isArray(v))) continue;
     out[f] = BOOLEAN_FIELDS.has(f) ? asBool(v) : String(v as string);
   }

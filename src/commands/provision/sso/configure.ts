@@ -4,7 +4,7 @@ import { OrgClient } from '../../../provision/client.js';
 import { carryOut, dryRunFlag, outputDirFlag, type PlanResult } from '../../../provision/command.js';
 import { IDENTITY_LOCATIONS, IDENTITY_TYPES, isValidSamlConfigName } from '../../../provision/resources/saml-config.js';
 import { orgSpecificFileWarning } from '../../../provision/sso-files.js';
-import { federationIdWarning, planSsoConfigure, type IdentityProviderSummary } from '../../../provision/sso-configure.js';
+import { federationIdWarning, planSamlConfigSpec, ssoConfigureSpec, type IdentityProviderSummary } from '../../../provision/sso-configure.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.sso.configure');
@@ -47,9 +47,9 @@ export default class SsoConfigure extends SfCommand<SsoConfigureResult> {
   public async run(): Promise<SsoConfigureResult> {
     const { flags } = await this.parse(SsoConfigure);
     if (!isValidSamlConfigName(flags.name)) throw messages.createError('error.InvalidName', [flags.name]);
-    const conn = flags['target-org'].getConnection(flags['api-version']);
-    const client = new OrgClient(conn);
-    const { change, identityProvider, myDomainUrl } = await planSsoConfigure(this, client, flags);
+    const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
+    const { change, identityProvider, myDomainUrl, warnings } = await planSamlConfigSpec(client, ssoConfigureSpec(flags), { cmd: this });
+    for (const w of warnings) this.warn(w);
     const lockedOut = await federationIdWarning(client, change);
     const result = await carryOut(this, client, [change], { dryRun: flags['dry-run'], outputDir: flags['output-dir'] });
     const orgSpecific = orgSpecificFileWarning([change], flags['output-dir'], myDomainUrl);

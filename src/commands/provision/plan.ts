@@ -1,0 +1,41 @@
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
+import { Messages } from '@salesforce/core';
+import { OrgClient } from '../../provision/client.js';
+import { runDesiredState, STAGES, type DesiredStateResult } from '../../provision/desired-state/run.js';
+import { DesiredStateFormatter, DesiredStateStages } from '../../formatters/desired-state.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-provision', 'provision.plan');
+
+export type ProvisionPlanResult = DesiredStateResult;
+
+export default class ProvisionPlan extends SfCommand<ProvisionPlanResult> {
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
+
+  public static readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    'api-version': Flags.orgApiVersion(),
+    file: Flags.file({ summary: messages.getMessage('flags.file.summary'), char: 'f', required: true, exists: true }),
+    'detailed-exitcode': Flags.boolean({ summary: messages.getMessage('flags.detailed-exitcode.summary'), default: false }),
+  };
+
+  public async run(): Promise<ProvisionPlanResult> {
+    const { flags } = await this.parse(ProvisionPlan);
+    const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
+    const stages = new DesiredStateStages(this.jsonEnabled(), [STAGES.read, STAGES.plan], messages.getMessage('info.title', [flags.file]));
+    let result: DesiredStateResult;
+    try {
+      result = await runDesiredState(client, { file: flags.file, mode: 'plan' }, stages.events());
+      stages.stop();
+    } catch (e) {
+      stages.stop(e);
+      throw e;
+    }
+    const formatter = new DesiredStateFormatter(this, result);
+    if (!this.jsonEnabled()) formatter.display();
+    process.exitCode = formatter.exitCode(flags['detailed-exitcode']);
+    return result;
+  }
+}

@@ -1,0 +1,98 @@
+/*
+ * How `provision plan` and `provision apply` show their work: the stages while they run (MultiStageOutput: reading the
+ * file, planning each section, applying with a count of changes), then the plan or its outcome as one table, the
+ * warnings, the notes, a summary line and the exit code. The library (desired-state/run.ts) knows nothing of this.
+ */
+import { Messages } from '@salesforce/core';
+import type { SfCommand } from '@salesforce/sf-plugins-core';
+import { MultiStageOutput } from '@oclif/multi-stage-output';
+import { actionFor, PARTIAL_SUCCESS } from '../provision/command.js';
+import { planRows, type Change } from '../provision/plan.js';
+import { STAGES, type DesiredStateEvents, type DesiredStateResult, type Stage } from '../provision/desired-state/run.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const shared = Messages.loadMessages('plugin-provision', 'provision.shared');
+const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
+
+type StageData = { section: string; progress: string };
+
+/** The stages of a run, shown while it goes (nothing with --json); the library's events move them on. */
+export class DesiredStateStages {
+  private readonly ms: MultiStageOutput<StageData>;
+
+  public constructor(jsonEnabled: boolean, stages: Stage[], title: string) {
+    this.ms = new MultiStageOutput<StageData>({
+      jsonEnabled,
+      stages,
+      title,
+      stageSpecificBlock: [
+        { stage: STAGES.plan, type: 'dynamic-key-value', label: 'Section', get: (d): string | undefined => d?.section },
+        { stage: STAGES.apply, type: 'dynamic-key-value', label: 'Changes', get: (d): string | undefined => d?.progress },
+      ],
+    });
+  }
+
+  public events(): DesiredStateEvents {
+    return {
+      onStage: (stage): void => this.ms.skipTo(stage),
+      onSection: (section, entries): void => this.ms.updateData({ section: `${section} (${entries})` }),
+      onProgress: (e): void => {
+        if (e.type === 'start') this.ms.updateData({ progress: `0/${e.total}` });
+        if (e.type === 'change') this.ms.updateData({ progress: `${e.done}/${e.total}` });
+      },
+    };
+  }
+
+  public stop(error?: unknown): void {
+    if (error) this.ms.error();
+    else this.ms.stop();
+  }
+}
+
+/** The result of `plan` or `apply` for the terminal: display() shows it, exitCode() is what the command exits with. */
+export class DesiredStateFormatter {
+  public constructor(private readonly cmd: SfCommand<unknown>, private readonly result: DesiredStateResult) {}
+
+  public display(): void {
+    const { cmd, result } = this;
+    for (const w of result.warnings) cmd.warn(w);
+    cmd.table({
+      title: shared.getMessage('info.plan'),
+      data: planRows(result.changes as Change[]),
+      columns: ['action', 'resource', 'name', 'field', 'from', 'to', 'status'],
+    });
+    for (const c of result.changes) if (c.note) cmd.log(`${c.resource} ${c.name}: ${c.note}`);
+    const { create, update, delete: del, unchanged, applied, failed } = result.counts;
+    const counts = [String(create), String(update), String(del), String(unchanged)];
+    if (result.outputDir) {
+      cmd.logSuccess(shared.getMessage('info.written', [String(result.files?.length ?? 0), result.outputDir, result.outputDir]));
+    } else if (result.mode === 'plan' || result.dryRun || !result.changed) {
+      cmd.log(result.changed ? messages.getMessage('info.planned', counts) : messages.getMessage('info.noChanges', [String(unchanged)]));
+      if (result.changed && result.mode === 'apply') cmd.log(shared.getMessage('info.dryRun'));
+    } else {
+      for (const f of result.changes.filter((c) => c.status === 'failed')) {
+        cmd.warn(`${f.resource} ${f.name}: ${f.error?.message ?? ''} ${actionFor(f.error?.code)}`);
+      }
+      if (failed) cmd.warn(messages.getMessage('warning.partial', [String(failed), String(applied + failed)]));
+      else cmd.logSuccess(shared.getMessage('info.applied', [String(applied)]));
+      for (const file of result.secretFiles ?? []) cmd.logSuccess(messages.getMessage('info.secretFile', [file]));
+    }
+  }
+
+  /**
+   * plan: 0, or with --detailed-exitcode 0 when the org matches the file and 2 when changes are planned. apply: 0,
+   * 68 when some changes failed and others were applied. Every change failing is an error (exit 1), thrown.
+   */
+  public exitCode(detailed = false): number {
+    const { result } = this;
+    if (result.mode === 'plan') return detailed && result.changed ? 2 : 0;
+    const { applied, failed } = result.counts;
+    if (failed && !applied) {
+      const first = result.changes.find((c) => c.status === 'failed')!;
+      const error = messages.createError('error.AllFailed', [String(failed), first.resource, first.name, first.error?.message ?? ''], [actionFor(first.error?.code)]);
+      error.setData(result as unknown as Record<string, never>);
+      throw error;
+    }
+    return failed ? PARTIAL_SUCCESS : 0;
+  }
+}

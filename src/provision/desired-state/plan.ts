@@ -1,0 +1,251 @@
+/*
+ * Planning a desired-state file: every entry planned by the library function its command uses, in the order one
+ * entry may need another (certificates; SSO settings; SAML configurations with their JIT and login-page button; the
+ * identity provider; picklists; permission sets; apps; assignments), as one list of changes.
+ *
+ * What the file creates is visible to the entries after it before it exists: a SAML configuration may sign with a
+ * certificate of the file (a reference to its id, filled in by apply), a login-page button may be for a configuration
+ * of the file, an assignment may be of a permission set of the file, an app may list it. Where an entry changes what
+ * an earlier one changes (JIT on a SAML configuration, the legacy JIT flag in the SSO settings), it is planned on the
+ * earlier change's content and the two become one change. Applying the result (apply.ts) sends each change after the
+ * ones it refers to or depends on.
+ */
+import { Messages } from '@salesforce/core';
+import type { OrgClient } from '../client.js';
+import { planApp, type PlannedApp } from '../apps.js';
+import { planAssignmentSpec } from '../assignments.js';
+import { checkCertificateSpec, planCertificateSpec } from '../certificates.js';
+import { planIdentityProviderSpec } from '../identity-provider.js';
+import { planJitSpec } from '../jit.js';
+import { planLoginPageButtonSpec } from '../login-page.js';
+import { planPermissionSetSpec } from '../permission-sets.js';
+import { planPicklistsAlignSpec } from '../picklists.js';
+import { changeKey, refTo, type Change, type FieldChange } from '../plan.js';
+import { federationIdWarning, planSamlConfigSpec } from '../sso-configure.js';
+import { planSsoSettingsSpec } from '../sso-settings.js';
+import type { PlannedCertificate } from '../resources/certificate.js';
+import type { SamlSsoConfigContent } from '../resources/saml-config.js';
+import type { AppEntry, DesiredState, SamlConfigEntry } from './file.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
+
+/** A planned app of the file with its entry (where its new secret comes from, if it needs one). */
+export type PlannedAppEntry = { entry: AppEntry; app: PlannedApp };
+
+export type DesiredStatePlan = {
+  file: string;
+  /** Every change, in the file's order of sections. */
+  changes: Change[];
+  warnings: string[];
+  /** The apps, for apply: a new app's consumer secret is put into its changes only then. */
+  apps: PlannedAppEntry[];
+};
+
+export type PlanDesiredStateOptions = {
+  /** The plan is to be written as source files (--output-dir): no secrets, no records. */
+  forFiles?: boolean;
+  /** Called as each section is planned ('certificates', 'samlConfigs', ...). */
+  onSection?: (section: string, entries: number) => void;
+};
+
+/** A later change to the same metadata component, planned on the earlier change's content, folded into it. */
+export const foldChange = (earlier: Change, later: Change): Change => {
+  if (later.action === 'none') return earlier;
+  const creating = earlier.action === 'create';
+  const fields: FieldChange[] = [...earlier.fields];
+  for (const f of later.fields) {
+    const i = fields.findIndex((e) => e.field === f.field);
+    const merged: FieldChange = creating ? { field: f.field, to: f.to } : { field: f.field, from: i >= 0 ? fields[i].from : f.from, to: f.to };
+    if (i >= 0) fields[i] = merged;
+    else fields.push(merged);
+  }
+  const notes = [earlier.note, later.note].filter(Boolean);
+  return {
+    ...earlier,
+    action: creating ? 'create' : 'update',
+    status: 'planned',
+    fields,
+    ...(later.metadata ? { metadata: later.metadata } : {}),
+    ...(notes.length ? { note: notes.join(' ') } : {}),
+    ...(later.dependsOn ?? earlier.dependsOn ? { dependsOn: [...new Set([...(earlier.dependsOn ?? []), ...(later.dependsOn ?? [])])] } : {}),
+  };
+};
+
+/** The plan being built: changes by key, so that a later change to the same component folds into the earlier one. */
+class PlanBuilder {
+  public readonly changes: Change[] = [];
+  public readonly warnings: string[] = [];
+
+  /** The planned content of a metadata component, if the plan has it. */
+  public contentOf(resource: string, name: string): Record<string, unknown> | undefined {
+    return this.find(resource, name)?.metadata?.content;
+  }
+
+  public find(resource: string, name: string): Change | undefined {
+    const key = changeKey({ resource, name }).toLowerCase();
+    return this.changes.find((c) => changeKey(c).toLowerCase() === key && c.metadata);
+  }
+
+  /** Adds changes; a metadata change to a component already planned folds into it; a record create already planned is dropped. */
+  public add(changes: Change[], opts: { dependsOn?: string[] } = {}): void {
+    for (const raw of changes) {
+      const c = opts.dependsOn?.length && raw.action !== 'none' ? { ...raw, dependsOn: [...new Set([...(raw.dependsOn ?? []), ...opts.dependsOn])] } : raw;
+      const same = c.metadata ? this.find(c.resource, c.name) : undefined;
+      if (same) {
+        this.changes[this.changes.indexOf(same)] = foldChange(same, c);
+        continue;
+      }
+      // The same record twice (a user's permission set licence needed by two assignments): once is enough.
+      const values = c.record?.operation === 'create' ? JSON.stringify(c.record.values) : undefined;
+      if (values && this.changes.some((o) => o.record?.operation === 'create' && o.record.sobject === c.record!.sobject && JSON.stringify(o.record.values) === values)) continue;
+      this.changes.push(c);
+    }
+  }
+}
+
+const created = (changes: Change[]): boolean => changes.some((c) => c.action === 'create');
+
+/** Keys of the changes that create the named certificates, for what names them by API name (no reference to carry). */
+const certificateDeps = (planned: PlannedCertificate[], ...names: Array<string | undefined>): string[] =>
+  names
+    .map((n) => planned.find((p) => n && (p.name.toLowerCase() === n.toLowerCase() || p.label.toLowerCase() === n.toLowerCase())))
+    .filter((p): p is PlannedCertificate => Boolean(p))
+    .map((p) => changeKey({ resource: 'Certificate', name: p.name }));
+
+/** What the sections share while the file is planned. */
+type Ctx = {
+  client: OrgClient;
+  state: DesiredState;
+  b: PlanBuilder;
+  opts: PlanDesiredStateOptions;
+  /** Certificates the file creates. */
+  certs: PlannedCertificate[];
+  /** Permission sets the file creates. */
+  permissionSets: string[];
+  apps: PlannedAppEntry[];
+};
+
+const plannedSso = (b: PlanBuilder): Record<string, boolean> | undefined =>
+  b.contentOf('SecuritySettings', 'Security')?.singleSignOnSettings as Record<string, boolean> | undefined;
+
+const planCertificates = async ({ client, state, b, certs }: Ctx): Promise<void> => {
+  for (const spec of state.certificates ?? []) {
+    // eslint-disable-next-line no-await-in-loop
+    const p = await planCertificateSpec(client, spec);
+    b.add(p.changes);
+    b.warnings.push(...p.warnings);
+    const desired = checkCertificateSpec(spec);
+    if (created(p.changes)) certs.push({ name: desired.name, label: desired.label });
+  }
+};
+
+const planSsoSettings = async ({ client, state, b }: Ctx): Promise<void> => {
+  if (!state.ssoSettings) return;
+  const p = await planSsoSettingsSpec(client, state.ssoSettings);
+  b.add(p.changes);
+  b.warnings.push(...p.warnings);
+};
+
+/** One SAML configuration, then its JIT (folded into it) and its login-page button. */
+const planSamlConfig = async ({ client, b, certs }: Ctx, entry: SamlConfigEntry): Promise<void> => {
+  const { jit, loginPageButton, ...spec } = entry;
+  const p = await planSamlConfigSpec(client, spec, { planned: certs });
+  b.add([p.change], { dependsOn: certificateDeps(certs, spec.decryptionCert) });
+  b.warnings.push(...p.warnings);
+  if (jit) {
+    const config = b.contentOf('SamlSsoConfig', spec.name) as SamlSsoConfigContent;
+    const j = await planJitSpec(client, { samlConfig: spec.name, ...jit }, undefined, { config, ssoSettings: plannedSso(b) });
+    b.add(j.changes);
+    b.warnings.push(...j.warnings);
+  }
+  const lockedOut = await federationIdWarning(client, b.find('SamlSsoConfig', spec.name) ?? p.change);
+  if (lockedOut) b.warnings.push(lockedOut);
+  if (loginPageButton === undefined) return;
+  const configs = p.change.action === 'create' ? [{ id: refTo('SamlSsoConfig', spec.name), name: spec.name, label: spec.label ?? spec.name, kind: 'SamlSsoConfig' as const }] : [];
+  const lp = await planLoginPageButtonSpec(client, { samlConfig: spec.name, shown: loginPageButton }, undefined, { configs, samlEnabled: plannedSso(b)?.enableSamlLogin });
+  b.add(lp.changes);
+  b.warnings.push(...lp.warnings);
+};
+
+const planSamlConfigs = async (ctx: Ctx): Promise<void> => {
+  // eslint-disable-next-line no-await-in-loop
+  for (const entry of ctx.state.samlConfigs ?? []) await planSamlConfig(ctx, entry);
+};
+
+const planIdentityProvider = async ({ client, state, b, certs }: Ctx): Promise<void> => {
+  if (!state.identityProvider) return;
+  const p = await planIdentityProviderSpec(client, state.identityProvider, undefined, certs);
+  b.add(p.changes, { dependsOn: certificateDeps(certs, state.identityProvider.certificate) });
+  b.warnings.push(...p.warnings);
+};
+
+const planPicklists = async ({ client, state, b }: Ctx): Promise<void> => {
+  if (state.picklists) b.add((await planPicklistsAlignSpec(client, state.picklists)).changes);
+};
+
+const planPermissionSets = async ({ client, state, b, opts, permissionSets }: Ctx): Promise<void> => {
+  for (const { users, ...spec } of state.permissionSets ?? []) {
+    // eslint-disable-next-line no-await-in-loop
+    const changes = await planPermissionSetSpec(client, spec, undefined, { toFiles: opts.forFiles });
+    b.add(changes);
+    if (created(changes)) permissionSets.push(spec.name);
+    // eslint-disable-next-line no-await-in-loop
+    if (users?.length) b.add((await planAssignmentSpec(client, { permissionSet: spec.name, users }, { plannedPermissionSets: permissionSets })).changes);
+  }
+};
+
+/** One app: after the permission sets it lists and the certificate it signs with, when the file creates them. */
+const planAppEntry = async ({ client, state, b, opts, certs, permissionSets, apps }: Ctx, entry: AppEntry): Promise<void> => {
+  const { consumerSecret, secretFile, ...spec } = entry;
+  const identityProviderEnabled = state.identityProvider?.enabled;
+  const app = await planApp(client, spec, { forFiles: opts.forFiles, planned: { certificates: certs, identityProviderEnabled } });
+  const psDeps = (spec.permissionSets ?? [])
+    .filter((n) => permissionSets.some((p) => p.toLowerCase() === n.toLowerCase()))
+    .map((n) => changeKey({ resource: 'PermissionSet', name: n }));
+  const idp = identityProviderEnabled && spec.saml ? b.find('IdentityProviderSettings', 'IdentityProvider') : undefined;
+  b.add(app.changes, { dependsOn: [...psDeps, ...(idp ? [changeKey(idp)] : []), ...certificateDeps(certs, spec.saml?.idpCert)] });
+  b.warnings.push(...app.warnings);
+  apps.push({ entry, app });
+  if (app.newSecret && !consumerSecret && !secretFile) throw messages.createError('error.SecretNowhere', [spec.name]);
+};
+
+const planApps = async (ctx: Ctx): Promise<void> => {
+  // eslint-disable-next-line no-await-in-loop
+  for (const entry of ctx.state.apps ?? []) await planAppEntry(ctx, entry);
+};
+
+const planAssignments = async ({ client, state, b, permissionSets }: Ctx): Promise<void> => {
+  for (const spec of state.assignments ?? []) {
+    // eslint-disable-next-line no-await-in-loop
+    b.add((await planAssignmentSpec(client, spec, { plannedPermissionSets: permissionSets })).changes);
+  }
+};
+
+/** The sections in the order one may need another, with how many entries each has. */
+const SECTIONS: Array<[name: keyof DesiredState, plan: (ctx: Ctx) => Promise<void>]> = [
+  ['certificates', planCertificates],
+  ['ssoSettings', planSsoSettings],
+  ['samlConfigs', planSamlConfigs],
+  ['identityProvider', planIdentityProvider],
+  ['picklists', planPicklists],
+  ['permissionSets', planPermissionSets],
+  ['apps', planApps],
+  ['assignments', planAssignments],
+];
+
+/**
+ * Plans a desired-state file against the org: reads only, writes nothing, makes no secret. Errors (a file the spec
+ * names that cannot be read, a name the org does not know) are the commands' own SfErrors with their fix.
+ */
+export const planDesiredState = async (client: OrgClient, state: DesiredState, opts: PlanDesiredStateOptions = {}): Promise<DesiredStatePlan> => {
+  const ctx: Ctx = { client, state, b: new PlanBuilder(), opts, certs: [], permissionSets: [], apps: [] };
+  for (const [name, plan] of SECTIONS) {
+    const value = state[name];
+    if (value === undefined) continue;
+    opts.onSection?.(name, Array.isArray(value) ? value.length : 1);
+    // eslint-disable-next-line no-await-in-loop
+    await plan(ctx);
+  }
+  return { file: state.file, changes: ctx.b.changes, warnings: ctx.b.warnings, apps: ctx.apps };
+};
