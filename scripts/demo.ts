@@ -1,20 +1,23 @@
 /*
  * npm run demo: starts an emulated org with a realistic seed, logs in to it the way `sf org login access-token`
- * does (under a throw-away HOME), and walks through the Salesforce side of a JumpCloud SAML setup with the real
- * commands through bin/run.js: certificate, SAML on, configuration from JumpCloud's IdP metadata, SP metadata
- * written for JumpCloud, JIT off (JumpCloud provisions users through SCIM), the login-page button, State/Country
- * integration values aligned to ISO codes, and a second run that changes nothing.
+ * does (under a throw-away HOME), and sets up the Salesforce side of JumpCloud (SAML single sign-on plus SCIM user
+ * provisioning) from its desired-state file, examples/jumpcloud/provision.yaml, with the real commands through
+ * bin/run.js: the plan (a diff against the org; --detailed-exitcode exits 2: changes planned), the apply, the SP
+ * metadata to upload to JumpCloud, a second apply that changes nothing, and a drift check that exits 0.
  *
- * The configuration matches users by their Salesforce username (identity type Username), as JumpCloud's Salesforce
- * guide says for SCIM provisioning: its SCIM integration never fills the Federation ID, so identity type Federation ID
- * would lock out every user it creates.
+ * The file turns SAML on, creates the JumpCloud configuration from JumpCloud's IdP metadata with users matched by
+ * their Salesforce username (JumpCloud's SCIM integration never fills the Federation ID, so identity type Federation
+ * ID would lock out every user it creates), keeps JIT off (SCIM creates the users), adds the login-page button and
+ * aligns the State/Country integration values with the ISO codes SCIM sends.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrgEmulator } from '../test/emulator/server.js';
 import { isolatedEnv, loginWithAccessToken, ROOT, useHome } from '../test/helpers/harness.js';
+
+const FILE = 'examples/jumpcloud/provision.yaml';
 
 const step = (text: string): void => {
   process.stdout.write(`\n=== ${text}\n`);
@@ -22,8 +25,8 @@ const step = (text: string): void => {
 
 const run = (args: string[], env: Record<string, string>): Promise<number> =>
   new Promise((resolve, reject) => {
-    process.stdout.write(`$ sf ${args.join(' ')}\n`);
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { env, stdio: 'inherit' });
+    process.stdout.write(`$ sf ${args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}\n`);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, env, stdio: 'inherit' });
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
@@ -39,29 +42,39 @@ try {
   step(`Logged in as ${username} (alias "demo"), as sf org login access-token does`);
   const env = isolatedEnv(home);
   const out = await mkdtemp(join(tmpdir(), 'provision-demo-out-'));
-  const metadata = join(ROOT, 'test', 'fixtures', 'saml', 'jumpcloud.xml');
   const org = ['--target-org', 'demo'];
-  // JumpCloud's SCIM never fills User.FederationIdentifier: match its assertions to the Salesforce username.
-  const jumpcloud = ['--name', 'JumpCloud', '--idp-metadata', metadata, '--identity-type', 'Username', '--request-signing-cert', 'JumpCloud SAML'];
-  const steps: Array<[string, string[]]> = [
-    ['Identity setup of the org before', ['provision', 'status', ...org]],
-    ['1. A self-signed certificate for signing SAML requests', ['provision', 'cert', 'create', '--label', 'JumpCloud SAML', ...org]],
-    ['2. SAML single sign-on on (already on in this org: no change)', ['provision', 'sso', 'enable', ...org]],
-    ['3. The plan for the JumpCloud configuration, from its IdP metadata, users matched by username (dry run)', ['provision', 'sso', 'configure', ...jumpcloud, '--dry-run', ...org]],
-    ['4. ... applied', ['provision', 'sso', 'configure', ...jumpcloud, ...org]],
-    ['5. The SP metadata to upload to JumpCloud', ['provision', 'sso', 'sp-metadata', '--name', 'JumpCloud', '--output-file', join(out, 'jumpcloud-sp-metadata.xml'), ...org]],
-    ['6. JIT off: JumpCloud creates users through SCIM', ['provision', 'jit', 'disable', '--name', 'JumpCloud', ...org]],
-    ['7. The JumpCloud button on the login page', ['provision', 'login-page', 'add', '--sso', 'JumpCloud', ...org]],
-    ['8. State/Country integration values set to the ISO codes SCIM sends', ['provision', 'picklists', 'align', '--integration-values', 'iso', '--countries', 'US,CA,GB,DE,FR', ...org]],
-    ['9. The same configuration again: nothing to change', ['provision', 'sso', 'configure', ...jumpcloud, ...org]],
-    ['Identity setup of the org after', ['provision', 'status', ...org]],
+  step(`The desired-state file, ${FILE}`);
+  process.stdout.write(await readFile(join(ROOT, FILE), 'utf8'));
+  // [title, command, the exit code it should end with]
+  const steps: Array<[string, string[], number]> = [
+    ['Identity setup of the org before', ['provision', 'status', ...org], 0],
+    [
+      '1. What the file would change in the org (exit code 2: changes planned)',
+      ['provision', 'plan', '--file', FILE, '--detailed-exitcode', ...org],
+      2,
+    ],
+    ['2. ... applied, in one ordered pass', ['provision', 'apply', '--file', FILE, ...org], 0],
+    [
+      '3. The SP metadata to upload to JumpCloud',
+      ['provision', 'sso', 'sp-metadata', '--name', 'JumpCloud', '--output-file', join(out, 'jumpcloud-sp-metadata.xml'), ...org],
+      0,
+    ],
+    ['4. The same file again: nothing to change', ['provision', 'apply', '--file', FILE, ...org], 0],
+    [
+      '5. A drift check, as a scheduled pipeline runs it (exit code 0: the org matches the file)',
+      ['provision', 'plan', '--file', FILE, '--detailed-exitcode', ...org],
+      0,
+    ],
+    ['Identity setup of the org after', ['provision', 'status', ...org], 0],
   ];
-  for (const [title, args] of steps) {
+  for (const [title, args, expected] of steps) {
     step(title);
     // eslint-disable-next-line no-await-in-loop
     const code = await run(args, env);
-    if (code !== 0) {
-      exitCode = code;
+    if (expected !== 0 || code !== 0) process.stdout.write(`(exit code ${code})\n`);
+    if (code !== expected) {
+      process.stdout.write(`Expected exit code ${expected}: stopping here.\n`);
+      exitCode = code || 1;
       break;
     }
   }
