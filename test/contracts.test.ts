@@ -84,6 +84,17 @@ describe('contracts: real --json output matches schemas/ (bin/run.js against the
     expectMatchesSchema('provision:status', r.json.result);
   });
 
+  it('provision plan and apply --json: the JumpCloud example (plan exits 2 with --detailed-exitcode, apply 0)', async () => {
+    const file = join(ROOT, 'examples', 'jumpcloud', 'provision.yaml');
+    const plan = await runJson(['plan', '--file', file, '--target-org', 'emu', '--detailed-exitcode'], 2);
+    expect((plan.json.result as { changed: boolean }).changed).to.equal(true);
+    expectMatchesSchema('provision:plan', plan.json.result);
+    const apply = await runJson(['apply', '--file', file, '--target-org', 'emu'], 0);
+    expectMatchesSchema('provision:apply', apply.json.result);
+    // MultiStageOutput stays quiet with --json: stdout is the JSON alone.
+    expect(apply.stdout.trim().startsWith('{')).to.equal(true);
+  });
+
   it('provision app create --dry-run', async () => {
     const r = await runJson(['app', 'create', '--target-org', 'emu', '--name', 'Contract_Sync', '--scopes', 'api', '--client-credentials-user', RUN_AS, '--contact-email', 'ops@acme.test', '--dry-run'], 0);
     expect((r.json.result as { dryRun: boolean }).dryRun).to.equal(true);

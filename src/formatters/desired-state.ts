@@ -19,8 +19,9 @@ type StageData = { section: string; progress: string };
 /** The stages of a run, shown while it goes (nothing with --json); the library's events move them on. */
 export class DesiredStateStages {
   private readonly ms: MultiStageOutput<StageData>;
+  private reached?: Stage;
 
-  public constructor(jsonEnabled: boolean, stages: Stage[], title: string) {
+  public constructor(jsonEnabled: boolean, private readonly stages: Stage[], title: string) {
     this.ms = new MultiStageOutput<StageData>({
       jsonEnabled,
       stages,
@@ -34,7 +35,10 @@ export class DesiredStateStages {
 
   public events(): DesiredStateEvents {
     return {
-      onStage: (stage): void => this.ms.skipTo(stage),
+      onStage: (stage): void => {
+        this.reached = stage;
+        this.ms.skipTo(stage);
+      },
       onSection: (section, entries): void => this.ms.updateData({ section: `${section} (${entries})` }),
       onProgress: (e): void => {
         if (e.type === 'start') this.ms.updateData({ progress: `0/${e.total}` });
@@ -43,9 +47,15 @@ export class DesiredStateStages {
     };
   }
 
+  /** Ends the display: failed on an error; stages the run did not need (nothing to apply) shown as skipped. */
   public stop(error?: unknown): void {
+    const last = this.stages[this.stages.length - 1];
     if (error) this.ms.error();
-    else this.ms.stop();
+    else if (this.reached === last) this.ms.stop();
+    else {
+      this.ms.skipTo(last);
+      this.ms.stop('skipped');
+    }
   }
 }
 
@@ -53,11 +63,17 @@ export class DesiredStateStages {
 export class DesiredStateFormatter {
   public constructor(private readonly cmd: SfCommand<unknown>, private readonly result: DesiredStateResult) {}
 
+  /** Whether the run sent changes to the org (not a plan, a dry run, files, or nothing to do). */
+  public applied(): boolean {
+    const r = this.result;
+    return r.mode === 'apply' && !r.dryRun && !r.outputDir && r.changed;
+  }
+
   public display(): void {
     const { cmd, result } = this;
     for (const w of result.warnings) cmd.warn(w);
     cmd.table({
-      title: shared.getMessage('info.plan'),
+      title: messages.getMessage(this.applied() ? 'info.resultTitle' : 'info.planTitle'),
       data: planRows(result.changes as Change[]),
       columns: ['action', 'resource', 'name', 'field', 'from', 'to', 'status'],
     });

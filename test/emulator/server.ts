@@ -75,13 +75,41 @@ const prng = (seed: number): (() => number) => {
   };
 };
 
+/** SOAP (Partner) and Metadata API operations that change the org. */
+const WRITE_OPERATIONS = new Set([
+  'create',
+  'update',
+  'upsert',
+  'delete',
+  'undelete',
+  'merge',
+  'convertLead',
+  'createMetadata',
+  'updateMetadata',
+  'upsertMetadata',
+  'deleteMetadata',
+  'renameMetadata',
+  'deploy',
+]);
+
+/** Whether a call can change the org (for tests that prove a run wrote nothing): reads and queries do not. */
+const isWriteCall = (req: EmuRequest, api: ApiKind | 'oauth'): boolean => {
+  if (api === 'oauth') return false;
+  if (api === 'soap' || api === 'metadata') {
+    const op = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?([A-Za-z]+)/.exec(req.body.toString('utf8'))?.[1];
+    return op !== undefined && WRITE_OPERATIONS.has(op);
+  }
+  if (req.method === 'GET' || req.method === 'HEAD') return false;
+  return !/\/(query|queryAll|search|parameterizedSearch)(\/|$)/.test(req.path) && !/\/jobs\/query(\/|$)/.test(req.path);
+};
+
 export class OrgEmulator {
   public readonly orgId: string;
   public readonly components = new Map<string, Map<string, MetadataComponent>>();
   public readonly flags: OrgFlags;
   public readonly store: OrgStore;
   public readonly oauth: OAuthServer;
-  public readonly counters: ApiCounters = { rest: 0, tooling: 0, soap: 0, metadata: 0, bulk: 0, oauth: 0, total: 0 };
+  public readonly counters: ApiCounters = { rest: 0, tooling: 0, soap: 0, metadata: 0, bulk: 0, oauth: 0, total: 0, writes: 0 };
   /** Every request seen: method, path and the API it counted against (for tests asserting call sequences). */
   public readonly requests: RequestLogEntry[] = [];
   public dailyApiMax = 15_000;
@@ -344,6 +372,7 @@ export class OrgEmulator {
     if (api !== 'other') {
       this.counters[api] += 1;
       this.counters.total += 1;
+      if (isWriteCall(req, api)) this.counters.writes += 1;
     }
     // The versions list and the identity service need no API call allocation.
     if (req.path === '/services/data' || req.path === '/services/data/') {

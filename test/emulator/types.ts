@@ -166,6 +166,8 @@ export type ApiCounters = {
   bulk: number;
   oauth: number;
   total: number;
+  /** Calls that can change the org: REST/Tooling/Bulk writes, SOAP and Metadata API create/update/upsert/delete/deploy. */
+  writes: number;
 };
 
 /** A stored metadata component: its type, fullName and content as a plain object tree (see metadata/xml). */

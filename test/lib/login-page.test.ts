@@ -11,9 +11,9 @@ import {
 } from '../../src/provision/resources/login-page.js';
 import { sameId } from '../../src/provision/resources/values.js';
 
-const okta: IdentityProviderRef = { id: '0LE5g00000000AbAAI', name: 'Okta', label: 'Okta Workforce', kind: 'SamlSsoConfig' };
-const entra: IdentityProviderRef = { id: '0LE5g00000000AcAAI', name: 'Entra', label: 'Entra', kind: 'SamlSsoConfig' };
-const google: IdentityProviderRef = { id: '0SO5g00000000AaAAI', name: 'Google', label: 'Google', kind: 'AuthProvider' };
+const okta: IdentityProviderRef & { id: string } = { id: '0LE5g00000000AbAAI', name: 'Okta', label: 'Okta Workforce', kind: 'SamlSsoConfig' };
+const entra: IdentityProviderRef & { id: string } = { id: '0LE5g00000000AcAAI', name: 'Entra', label: 'Entra', kind: 'SamlSsoConfig' };
+const google: IdentityProviderRef & { id: string } = { id: '0SO5g00000000AaAAI', name: 'Google', label: 'Google', kind: 'AuthProvider' };
 
 const page = (providers: LoginPageState['providers'] = []): LoginPageState => ({
   authConfigId: '0Ax5g00000000AaAAI',
@@ -70,7 +70,7 @@ describe('login page planning', () => {
     expect(findSamlSsoConfig([okta, entra], 'okta')).to.equal(okta);
     expect(findSamlSsoConfig([okta, entra], 'OKTA workforce')).to.equal(okta);
     expect(findSamlSsoConfig([okta, entra], 'Ping')).to.equal(undefined);
-    const twin: IdentityProviderRef = { ...entra, id: '0LE5g00000000AdAAI', name: 'Entra2', label: 'Okta Workforce' };
+    const twin: IdentityProviderRef & { id: string } = { ...entra, id: '0LE5g00000000AdAAI', name: 'Entra2', label: 'Okta Workforce' };
     expect(findSamlSsoConfig([okta, twin], 'Okta Workforce')).to.equal(undefined);
   });
 

@@ -10,7 +10,7 @@
  * file, the path in it and the line and column; nothing is read from the org before the file is whole.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Messages, SfError } from '@salesforce/core';
 import type { AppSpec } from '../apps.js';
@@ -149,7 +149,18 @@ const parse = async (file: string): Promise<Parsed> => {
   if (size > MAX_FILE_BYTES) throw messages.createError('error.FileTooLarge', [file, String(size), String(MAX_FILE_BYTES)]);
   const yaml = await import('yaml');
   const counter = new yaml.LineCounter();
-  const doc = yaml.parseDocument(await readFile(file, 'utf8'), { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const text = await readFile(file, 'utf8');
+  const doc = yaml.parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  // A .json file is held to JSON (YAML would let a trailing comma or a comment pass); YAML still says where nodes are.
+  if (extname(file).toLowerCase() === '.json') {
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const at = counter.linePos(Number(/position (\d+)/.exec(message)?.[1] ?? 0));
+      throw fileError('error.Syntax', file, { path: '(syntax)', line: at.line, column: at.col }, [message.replace(/ in JSON at position.*$/, '')]);
+    }
+  }
   if (doc.errors.length) {
     const e = doc.errors[0];
     const at = counter.linePos(e.pos[0]);
@@ -204,12 +215,12 @@ const resolvePaths = (file: string, root: Record<string, unknown>): DesiredState
   const abs = (p: string | undefined): string | undefined => (p === undefined || isAbsolute(p) ? p : resolve(dir, p));
   const state = { ...(root as Omit<DesiredState, 'file'>), file: resolve(file) } as DesiredState;
   for (const c of state.samlConfigs ?? []) {
-    c.idpMetadata = abs(c.idpMetadata);
-    c.idpCert = abs(c.idpCert);
+    if (c.idpMetadata) c.idpMetadata = abs(c.idpMetadata);
+    if (c.idpCert) c.idpCert = abs(c.idpCert);
   }
   for (const a of state.apps ?? []) {
     if (a.certificate && !a.certificate.trim().startsWith('-----BEGIN')) a.certificate = abs(a.certificate);
-    a.secretFile = abs(a.secretFile);
+    if (a.secretFile) a.secretFile = abs(a.secretFile);
     const secret = a.consumerSecret as unknown;
     if (typeof secret === 'string') a.consumerSecret = { env: WHOLE_ENV_REF.exec(secret)![1] };
     else if (secret && typeof secret === 'object' && 'file' in secret) a.consumerSecret = { file: abs((secret as { file: string }).file)! };
