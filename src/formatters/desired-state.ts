@@ -6,7 +6,7 @@
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
 import { MultiStageOutput } from '@oclif/multi-stage-output';
-import { actionFor, PARTIAL_SUCCESS } from '../provision/command.js';
+import { actionFor, PARTIAL_SUCCESS } from '../provision/carry-out.js';
 import { planRows, type Change } from '../provision/plan.js';
 import { STAGES, type DesiredStateEvents, type DesiredStateResult, type Stage } from '../provision/desired-state/run.js';
 
@@ -47,10 +47,14 @@ export class DesiredStateStages {
     };
   }
 
-  /** Ends the display: failed on an error; stages the run did not need (nothing to apply) shown as skipped. */
-  public stop(error?: unknown): void {
+  /**
+   * Ends the display: failed on an error or when changes failed; stages the run did not need (nothing to apply) shown
+   * as skipped.
+   */
+  public stop(error?: unknown, result?: DesiredStateResult): void {
     const last = this.stages[this.stages.length - 1];
     if (error) this.ms.error();
+    else if (result?.counts.failed) this.ms.stop('failed');
     else if (this.reached === last) this.ms.stop();
     else {
       this.ms.skipTo(last);
@@ -72,13 +76,17 @@ export class DesiredStateFormatter {
   public display(): void {
     const { cmd, result } = this;
     for (const w of result.warnings) cmd.warn(w);
+    // What the plan already knows cannot be done (an unknown user, ...): said before the table, with the reason.
+    for (const c of result.changes.filter((x) => x.status === 'failed' && result.counts.applied === 0)) {
+      cmd.warn(`${c.resource} ${c.name}: ${c.error?.message ?? ''}`);
+    }
     cmd.table({
       title: messages.getMessage(this.applied() ? 'info.resultTitle' : 'info.planTitle'),
       data: planRows(result.changes as Change[]),
       columns: ['action', 'resource', 'name', 'field', 'from', 'to', 'status'],
     });
     for (const c of result.changes) if (c.note) cmd.log(`${c.resource} ${c.name}: ${c.note}`);
-    const { create, update, delete: del, unchanged, applied, failed } = result.counts;
+    const { create, update, delete: del, unchanged } = result.counts;
     const counts = [String(create), String(update), String(del), String(unchanged)];
     if (result.outputDir) {
       cmd.logSuccess(shared.getMessage('info.written', [String(result.files?.length ?? 0), result.outputDir, result.outputDir]));
@@ -86,12 +94,7 @@ export class DesiredStateFormatter {
       cmd.log(result.changed ? messages.getMessage('info.planned', counts) : messages.getMessage('info.noChanges', [String(unchanged)]));
       if (result.changed && result.mode === 'apply') cmd.log(shared.getMessage('info.dryRun'));
     } else {
-      for (const f of result.changes.filter((c) => c.status === 'failed')) {
-        cmd.warn(`${f.resource} ${f.name}: ${f.error?.message ?? ''} ${actionFor(f.error?.code)}`);
-      }
-      if (failed) cmd.warn(messages.getMessage('warning.partial', [String(failed), String(applied + failed)]));
-      else cmd.logSuccess(shared.getMessage('info.applied', [String(applied)]));
-      for (const file of result.secretFiles ?? []) cmd.logSuccess(messages.getMessage('info.secretFile', [file]));
+      this.outcome();
     }
   }
 
@@ -101,7 +104,15 @@ export class DesiredStateFormatter {
    */
   public exitCode(detailed = false): number {
     const { result } = this;
-    if (result.mode === 'plan') return detailed && result.changed ? 2 : 0;
+    if (result.mode === 'plan') {
+      const cannot = result.changes.filter((c) => c.status === 'failed');
+      if (cannot.length) {
+        const error = messages.createError('error.PlanHasFailures', [String(cannot.length), cannot.map((c) => `${c.resource} ${c.name}: ${c.error?.message ?? ''}`).join('\n')]);
+        error.setData(result as unknown as Record<string, never>);
+        throw error;
+      }
+      return detailed && result.changed ? 2 : 0;
+    }
     const { applied, failed } = result.counts;
     if (failed && !applied) {
       const first = result.changes.find((c) => c.status === 'failed')!;
@@ -110,5 +121,19 @@ export class DesiredStateFormatter {
       throw error;
     }
     return failed ? PARTIAL_SUCCESS : 0;
+  }
+
+  /** After an apply: each failure with its fix and the partial-success line, or the count applied; the secret files. */
+  private outcome(): void {
+    const { cmd, result } = this;
+    const { applied, failed } = result.counts;
+    const failures = result.changes.filter((c) => c.status === 'failed');
+    if (applied && failed) {
+      for (const f of failures) cmd.warn(`${f.resource} ${f.name}: ${f.error?.message ?? ''} ${actionFor(f.error?.code)}`);
+      cmd.warn(messages.getMessage('warning.partial', [String(failed), String(applied + failed)]));
+    } else if (!failed) {
+      cmd.logSuccess(shared.getMessage('info.applied', [String(applied)]));
+    }
+    for (const file of result.secretFiles ?? []) cmd.logSuccess(messages.getMessage('info.secretFile', [file]));
   }
 }

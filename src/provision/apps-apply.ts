@@ -159,7 +159,8 @@ const finish = async (
 
 /**
  * --wait: asks the org's token endpoint for a client credentials token with the new key and secret until one comes
- * back (the token is dropped at once, never shown) or the time is up. A refusal that propagation does not explain
+ * back (the token is dropped at once, never shown) or the time is up, shown as a MultiStageOutput stage with the
+ * attempts and the org's last answer. A refusal that propagation does not explain
  * (user, API access, scopes) stops at once with its own cause and fix.
  */
 const waitForToken = async (
@@ -167,23 +168,35 @@ const waitForToken = async (
   o: { name: string; minutes: number; domain: string; clientId: string; secret: string; secretFile?: string }
 ): Promise<void> => {
   const deadline = Date.now() + o.minutes * 60_000;
-  cmd.spinner.start(messages.getMessage('info.waiting', [o.name]));
+  const stage = messages.getMessage('info.waiting', [o.name]);
+  const { MultiStageOutput } = await import('@oclif/multi-stage-output');
+  const ms = new MultiStageOutput<{ attempts: string; answer: string }>({
+    jsonEnabled: cmd.jsonEnabled(),
+    stages: [stage],
+    stageSpecificBlock: [
+      { stage, type: 'dynamic-key-value', label: 'Attempts', get: (d): string | undefined => d?.attempts },
+      { stage, type: 'dynamic-key-value', label: 'Last answer', get: (d): string | undefined => d?.answer },
+    ],
+  });
+  ms.goto(stage);
   for (let attempt = 0; ; attempt++) {
+    ms.updateData({ attempts: String(attempt + 1) });
     try {
       // eslint-disable-next-line no-await-in-loop
       await exchangeToken({ domain: o.domain, clientId: o.clientId, clientSecret: o.secret });
-      cmd.spinner.stop('ready');
+      ms.stop();
       cmd.logSuccess(messages.getMessage('info.ready', [o.name]));
       return;
     } catch (e) {
       const cause = (e as { name?: string }).name as OAuthCause | undefined;
       if (!cause || !PROPAGATING.includes(cause)) {
-        cmd.spinner.stop('failed');
+        ms.stop('failed');
         throw e;
       }
+      ms.updateData({ answer: cause });
       const pause = Math.min(1000 * 2 ** attempt, 15_000);
       if (Date.now() + pause > deadline) {
-        cmd.spinner.stop('timed out');
+        ms.stop('failed');
         throw messages.createError('error.WaitTimedOut', [o.name, String(o.minutes), cause], [o.secretFile ?? '<secret file>', o.domain, o.clientId]);
       }
       // eslint-disable-next-line no-await-in-loop

@@ -31,7 +31,7 @@ import {
 import { describeConnectedApp, planConnectedApp, readConnectedApps, withDefaultContactEmail, type ConnectedAppCurrent } from './resources/connected-app.js';
 import { readCertificates, withPlannedCertificates, type PlannedCertificate } from './resources/certificate.js';
 import { readIdentityProvider } from './resources/identity-provider.js';
-import { matchNameOrLabel } from './resources/values.js';
+import { matchNameOrLabel, soqlString } from './resources/values.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.app.create');
@@ -266,8 +266,8 @@ export type PlanAppOptions = {
   forFiles?: boolean;
   /** Shows each read under the command's spinner; without it, reads are silent. */
   cmd?: SfCommand<unknown>;
-  /** What the same plan sets first: certificates it creates, the identity provider turned on. */
-  planned?: { certificates?: PlannedCertificate[]; identityProviderEnabled?: boolean };
+  /** What the same plan sets first: certificates and permission sets it creates, the identity provider turned on. */
+  planned?: { certificates?: PlannedCertificate[]; permissionSets?: string[]; identityProviderEnabled?: boolean };
 };
 
 /** Runs a read of the org, under the command's spinner when there is one; org errors become SfErrors with actions. */
@@ -351,6 +351,28 @@ const planFor = (current: Current, desired: EcaDesired, opts: PlanAppOptions, wa
 };
 
 /**
+ * The users and permission sets the spec names exist (those the same plan creates count): the org would take the
+ * names as they are and the app would not work, with nothing to say why.
+ */
+const checkNames = async (client: OrgClient, spec: AppSpec, opts: PlanAppOptions): Promise<void> => {
+  const planned = new Set((opts.planned?.permissionSets ?? []).map((n) => n.toLowerCase()));
+  const wanted = (spec.permissionSets ?? []).filter((n) => !planned.has(n.toLowerCase()));
+  const runAs = spec.clientCredentialsUser;
+  if (!wanted.length && !runAs) return;
+  const { users, sets } = await reading(opts.cmd, 'Checking the users and permission sets the app names', async () => ({
+    users: runAs ? await client.query<{ Username: string; IsActive: boolean }>(`SELECT Username, IsActive FROM User WHERE Username = ${soqlString(runAs)}`) : [],
+    sets: wanted.length
+      ? await client.query<{ Name: string }>(`SELECT Name FROM PermissionSet WHERE Name IN (${wanted.map(soqlString).join(', ')}) AND IsOwnedByProfile = false`)
+      : [],
+  }));
+  if (runAs && !users.length) throw messages.createError('error.UnknownRunAsUser', [runAs, spec.name]);
+  if (runAs && users[0].IsActive === false) throw messages.createError('error.InactiveRunAsUser', [runAs, spec.name]);
+  const known = new Set(sets.map((r) => r.Name.toLowerCase()));
+  const missing = wanted.filter((n) => !known.has(n.toLowerCase()));
+  if (missing.length) throw messages.createError('error.UnknownPermissionSets', [missing.join(', '), spec.name]);
+};
+
+/**
  * Validates the spec, reads the app from the org, resolves what the spec names and plans the changes. Reads only:
  * nothing is written, and no secret is made.
  */
@@ -363,6 +385,7 @@ export const planApp = async (client: OrgClient, spec: AppSpec, opts: PlanAppOpt
     connected: (await readConnectedApps(client, [spec.name]))[0],
   }));
   checkType(spec.name, current);
+  await checkNames(client, spec, opts);
   const warnings: string[] = [];
   const desired = await resolveDesired(client, wanted, spec.saml?.idpCert, current, { opts, warnings });
   return planFor(current, desired, opts, warnings);

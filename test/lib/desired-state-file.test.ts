@@ -27,6 +27,7 @@ describe('desired-state file', () => {
   };
 
   it('reads YAML into specs: paths relative to the file, ${env:NAME} replaced, secrets kept as references', async () => {
+    await write('okta.xml', '<md:EntityDescriptor/>');
     const file = await write(
       'ok.yaml',
       [
@@ -61,9 +62,9 @@ describe('desired-state file', () => {
     ['a misspelt field', 'version: 1\nsamlConfigs:\n  - name: Okta\n    idpMetdata: okta.xml\n', ':4:5 (samlConfigs[0].idpMetdata)', /no field "idpMetdata" here/],
     ['a value outside the enum', 'version: 1\nsamlConfigs:\n  - name: Okta\n    identityType: Email\n', ':4:19 (samlConfigs[0].identityType)', /one of "Username", "FederationId", "UserId"/],
     ['a missing field', 'version: 1\nidentityProvider:\n  enabled: true\n', ':3:3 (identityProvider)', /the field "certificate"/],
-    ['a wrong type', 'version: 1\nssoSettings:\n  samlEnabled: "yes"\n', ':3:16 (ssoSettings.samlEnabled)', /must be boolean/],
+    ['a wrong type', 'version: 1\nssoSettings:\n  samlEnabled: "yes"\n', ':3:16 (ssoSettings.samlEnabled)', /expected true or false/],
     ['another version', 'version: 2\n', ':1:10 (version)', /version: 1/],
-    ['no version', 'ssoSettings:\n  samlEnabled: true\n', ':1:1 ((the top))', /the field "version"/],
+    ['no version', 'ssoSettings:\n  samlEnabled: true\n', ':1:1 (the top)', /the field "version"/],
     ['both a secret and a secret file', 'version: 1\napps:\n  - name: A\n    consumerSecret: ${env:X}\n    secretFile: a.txt\n', ':3:5 (apps[0])', /either consumerSecret or secretFile/],
   ];
   for (const [what, text, where, expected] of cases) {
@@ -76,6 +77,38 @@ describe('desired-state file', () => {
       expect(e.actions?.join(' ')).to.contain('provision.schema.json');
     });
   }
+
+  it('lists every schema error in the file\'s order, a secret\'s one shape, JIT handler and user together', async () => {
+    const file = await write(
+      'many.yaml',
+      [
+        'version: 1',
+        'ssoSettings:',
+        '  samlEnabled: yes please',
+        'samlConfigs:',
+        '  - name: Okta',
+        '    binding: sideways',
+        '    jit: { enabled: true, handler: JitHandler }',
+        'apps:',
+        '  - name: A',
+        '    consumerSecret: { file: a.txt, value: x }',
+      ].join('\n')
+    );
+    const e = await refusal(readDesiredState(file, {}));
+    const lines = e.message.split('\n').slice(1);
+    expect(lines).to.have.length(4);
+    expect(lines[0]).to.contain(':3:16 (ssoSettings.samlEnabled): expected true or false.');
+    expect(lines[1]).to.contain(':6:14 (samlConfigs[0].binding): expected one of "post", "redirect".');
+    expect(lines[2]).to.contain('(samlConfigs[0].jit): expected the field "executionUser" with "handler".');
+    expect(lines[3]).to.contain(':10:21 (apps[0].consumerSecret): expected ${env:NAME} or { file: path }.');
+  });
+
+  it('names the place of a file the entries name that is not there', async () => {
+    const file = await write('missing.yaml', 'version: 1\nsamlConfigs:\n  - name: Okta\n    idpMetadata: nowhere/okta.xml\n');
+    const e = await refusal(readDesiredState(file, {}));
+    expect(e.name).to.equal('FileMissingError');
+    expect(e.message).to.contain(`${file}:4:18 (samlConfigs[0].idpMetadata): there is no file ${join(dir, 'nowhere', 'okta.xml')}`);
+  });
 
   it('names the line and column of a syntax error and of a key written twice', async () => {
     const syntax = await refusal(readDesiredState(await write('syntax.yaml', 'version: 1\nssoSettings:\n  samlEnabled: [true\n'), {}));

@@ -32,7 +32,7 @@ export default class ProvisionApply extends SfCommand<ProvisionApplyResult> {
     let result: DesiredStateResult;
     try {
       result = await runDesiredState(client, { file: flags.file, mode: 'apply', dryRun: flags['dry-run'], outputDir }, stages.events());
-      stages.stop();
+      stages.stop(undefined, result);
     } catch (e) {
       stages.stop(e);
       throw e;

@@ -21,6 +21,12 @@ export default class ProvisionPlan extends SfCommand<ProvisionPlanResult> {
     'detailed-exitcode': Flags.boolean({ summary: messages.getMessage('flags.detailed-exitcode.summary'), default: false }),
   };
 
+  /** --detailed-exitcode gives 2 the meaning "changes planned": a usage error (oclif's exit 2) exits 1 like any error. */
+  public async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
+    const usage = error.exitCode === 2 || error.oclif?.exit === 2;
+    return super.catch(usage ? Object.assign(error, { exitCode: 1, oclif: { ...error.oclif, exit: 1 } }) : error);
+  }
+
   public async run(): Promise<ProvisionPlanResult> {
     const { flags } = await this.parse(ProvisionPlan);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
@@ -28,7 +34,7 @@ export default class ProvisionPlan extends SfCommand<ProvisionPlanResult> {
     let result: DesiredStateResult;
     try {
       result = await runDesiredState(client, { file: flags.file, mode: 'plan' }, stages.events());
-      stages.stop();
+      stages.stop(undefined, result);
     } catch (e) {
       stages.stop(e);
       throw e;

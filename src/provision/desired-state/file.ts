@@ -57,6 +57,8 @@ export type DesiredState = {
   permissionSets?: PermissionSetEntry[];
   assignments?: AssignmentSpec[];
   apps?: AppEntry[];
+  /** Where each entry is in the file ("apps[0]" → "provision.yaml:12:5 (apps[0])"), for errors found while planning. */
+  places: Record<string, string>;
 };
 
 /** Desired-state files are a few kilobytes; anything this large is the wrong file. */
@@ -71,7 +73,7 @@ type Path = Array<string | number>;
 export type Location = { path: string; line?: number; column?: number };
 
 export const pathText = (path: Path): string =>
-  path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || '(the top)';
+  path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || 'the top';
 
 /** Fields that hold secrets: only ever a reference. */
 const SECRET_FIELDS: Array<(path: Path) => boolean> = [(p): boolean => p.length === 3 && p[0] === 'apps' && p[2] === 'consumerSecret'];
@@ -99,6 +101,9 @@ const locate = (yaml: YamlApi, doc: import('yaml').Document.Parsed, counter: imp
 
 const where = (file: string, loc: Location): string => `${file}${loc.line ? `:${loc.line}:${loc.column ?? 1}` : ''} (${loc.path})`;
 
+/** Where a place in the file is, for errors found after reading it (a file it names missing, a planning error). */
+export const describeLocation = where;
+
 /** An error about the file: the file, the place in it, what is wrong; never a secret's value. */
 const fileError = (key: string, file: string, loc: Location, values: string[] = []): SfError => {
   const error = messages.createError(key, [where(file, loc), ...values]);
@@ -121,15 +126,26 @@ const setIn = (root: Record<string, unknown>, path: Path, value: unknown): void 
 };
 
 /** What the schema expected, in words. */
-const expectedOf = (
-  keyword: string,
-  path: Path,
-  params: { additionalProperty?: string; missingProperty?: string; allowedValues?: unknown[] },
-  message: string | undefined
-): string => {
+type SchemaParams = { additionalProperty?: string; missingProperty?: string; allowedValues?: unknown[]; type?: string; property?: string; deps?: string };
+
+/** Schema errors shown at most; the rest are counted. */
+const MAX_SCHEMA_ERRORS = 10;
+
+const TYPE_WORDS: Record<string, string> = {
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a map of fields',
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+};
+
+const expectedOf = (keyword: string, path: Path, params: SchemaParams, message: string | undefined): string => {
   if (params.additionalProperty) return `no field "${params.additionalProperty}" here (a misspelt name, or one that belongs elsewhere)`;
+  if (params.missingProperty && keyword === 'dependencies') return `the field "${params.missingProperty}" with "${params.property ?? ''}"`;
   if (params.missingProperty) return `the field "${params.missingProperty}"`;
   if (params.allowedValues) return `one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (keyword === 'type' && params.type) return params.type.split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
   if (keyword === 'not' && path[0] === 'apps') return 'either consumerSecret or secretFile, not both';
   if (keyword === 'not' && path[0] === 'samlConfigs') return 'either idpMetadata, or issuer and idpCert, not both';
   if (keyword === 'const' && path.length === 1 && path[0] === 'version') return 'version: 1';
@@ -158,16 +174,16 @@ const parse = async (file: string): Promise<Parsed> => {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const at = counter.linePos(Number(/position (\d+)/.exec(message)?.[1] ?? 0));
-      throw fileError('error.Syntax', file, { path: '(syntax)', line: at.line, column: at.col }, [message.replace(/ in JSON at position.*$/, '')]);
+      throw fileError('error.Syntax', file, { path: 'syntax', line: at.line, column: at.col }, [message.replace(/ in JSON at position.*$/, '')]);
     }
   }
   if (doc.errors.length) {
     const e = doc.errors[0];
     const at = counter.linePos(e.pos[0]);
-    throw fileError('error.Syntax', file, { path: '(syntax)', line: at.line, column: at.col }, [e.message.split('\n')[0]]);
+    throw fileError('error.Syntax', file, { path: 'syntax', line: at.line, column: at.col }, [e.message.split('\n')[0]]);
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw fileError('error.NotAnObject', file, { path: '(the top)', line: 1, column: 1 });
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw fileError('error.NotAnObject', file, { path: 'the top', line: 1, column: 1 });
   return { yaml, doc, counter, root: data as Record<string, unknown> };
 };
 
@@ -192,28 +208,69 @@ const resolveEnv = (file: string, { yaml, doc, counter, root }: Parsed, env: Nod
 };
 
 /** The schema's verdict; the most precise error (the deepest path) with its line and column. */
+/** The schema's verdict: every error (at most MAX_SCHEMA_ERRORS), in the file's order, each with its line and column. */
 const validate = async (file: string, { yaml, doc, counter, root }: Parsed): Promise<void> => {
   const { Ajv } = await import('ajv');
   const schema = JSON.parse(await readFile(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
   const check = new Ajv({ allErrors: true, strict: false }).compile(schema);
   if (check(root)) return;
-  const depth = (e: { instancePath: string }): number => e.instancePath.split('/').length;
-  const best = [...(check.errors ?? [])].sort((a, b) => depth(b) - depth(a) || Number(a.keyword === 'if') - Number(b.keyword === 'if'))[0];
-  const path: Path = best.instancePath
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const params = best.params as { additionalProperty?: string; missingProperty?: string; allowedValues?: unknown[] };
-  const loc = locate(yaml, doc, counter, path, params.additionalProperty);
-  throw fileError('error.Schema', file, loc, [expectedOf(best.keyword, path, params, best.message)]);
+  const found = new Map<string, { loc: Location; offset: number; expected: string }>();
+  for (const e of check.errors ?? []) {
+    // 'if' only says its 'then' failed, which has its own error.
+    if (e.keyword === 'if') continue;
+    let path: Path = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    const params = e.params as SchemaParams;
+    let expected = expectedOf(e.keyword, path, params, e.message);
+    // A secret has one right shape, whichever branch of its oneOf failed.
+    const secretAt = path.findIndex((p, i) => isSecretField(path.slice(0, i + 1)));
+    if (secretAt >= 0) {
+      path = path.slice(0, secretAt + 1);
+      expected = '${env:NAME} or { file: path }';
+    }
+    const loc = locate(yaml, doc, counter, path, secretAt >= 0 ? undefined : params.additionalProperty);
+    const key = `${loc.path}|${expected}`;
+    if (!found.has(key)) found.set(key, { loc, offset: (loc.line ?? 0) * 100_000 + (loc.column ?? 0), expected });
+  }
+  const all = [...found.values()].sort((a, b) => a.offset - b.offset);
+  const lines = all.slice(0, MAX_SCHEMA_ERRORS).map((f) => `${where(file, f.loc)}: expected ${f.expected}.`);
+  if (all.length > MAX_SCHEMA_ERRORS) lines.push(`… and ${all.length - MAX_SCHEMA_ERRORS} more.`);
+  const error = messages.createError('error.Schema', [lines.join('\n')]);
+  error.setData({ file, errors: all.map((f) => ({ ...f.loc, expected: f.expected })) });
+  throw error;
+};
+
+/** Files the entries name (IdP metadata, certificates) exist, relative to the file's folder: else the place of the name. */
+const checkFiles = async (file: string, { yaml, doc, counter, root }: Parsed): Promise<void> => {
+  const dir = dirname(resolve(file));
+  const named: Array<{ path: Path; value: unknown }> = [
+    ...((root.samlConfigs as Array<Record<string, unknown>> | undefined) ?? []).flatMap((c, i) => [
+      { path: ['samlConfigs', i, 'idpMetadata'] as Path, value: c.idpMetadata },
+      { path: ['samlConfigs', i, 'idpCert'] as Path, value: c.idpCert },
+    ]),
+    ...((root.apps as Array<Record<string, unknown>> | undefined) ?? []).map((a, i) => ({ path: ['apps', i, 'certificate'] as Path, value: a.certificate })),
+  ];
+  for (const { path, value } of named) {
+    if (typeof value !== 'string' || value.trim().startsWith('-----BEGIN')) continue;
+    const full = isAbsolute(value) ? value : resolve(dir, value);
+    // eslint-disable-next-line no-await-in-loop
+    if (!(await stat(full).then((st) => st.isFile(), () => false))) throw fileError('error.FileMissing', file, locate(yaml, doc, counter, path), [full]);
+  }
 };
 
 /** Paths relative to the file's folder made absolute; secret references in their parsed form. */
-const resolvePaths = (file: string, root: Record<string, unknown>): DesiredState => {
+const resolvePaths = (file: string, { yaml, doc, counter, root }: Parsed): DesiredState => {
   const dir = dirname(resolve(file));
   const abs = (p: string | undefined): string | undefined => (p === undefined || isAbsolute(p) ? p : resolve(dir, p));
-  const state = { ...(root as Omit<DesiredState, 'file'>), file: resolve(file) } as DesiredState;
+  const places: Record<string, string> = {};
+  for (const [section, value] of Object.entries(root)) {
+    const entries: Path[] = Array.isArray(value) ? value.map((_v, i) => [section, i]) : [[section]];
+    for (const path of entries) places[pathText(path)] = where(file, locate(yaml, doc, counter, path));
+  }
+  const state = { ...(root as Omit<DesiredState, 'file' | 'places'>), file: resolve(file), places } as DesiredState;
   for (const c of state.samlConfigs ?? []) {
     if (c.idpMetadata) c.idpMetadata = abs(c.idpMetadata);
     if (c.idpCert) c.idpCert = abs(c.idpCert);
@@ -237,7 +294,8 @@ export const readDesiredState = async (file: string, env: NodeJS.ProcessEnv = pr
   checkSecrets(file, parsed);
   resolveEnv(file, parsed, env);
   await validate(file, parsed);
-  return resolvePaths(file, parsed.root);
+  await checkFiles(file, parsed);
+  return resolvePaths(file, parsed);
 };
 
 /** The secret a reference names: the variable's value or the file's first line. Errors never show a value. */

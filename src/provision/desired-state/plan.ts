@@ -10,7 +10,9 @@
  * earlier change's content and the two become one change. Applying the result (apply.ts) sends each change after the
  * ones it refers to or depends on.
  */
-import { Messages } from '@salesforce/core';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Messages, SfError } from '@salesforce/core';
 import type { OrgClient } from '../client.js';
 import { planApp, type PlannedApp } from '../apps.js';
 import { planAssignmentSpec } from '../assignments.js';
@@ -25,7 +27,7 @@ import { federationIdWarning, planSamlConfigSpec } from '../sso-configure.js';
 import { planSsoSettingsSpec } from '../sso-settings.js';
 import type { PlannedCertificate } from '../resources/certificate.js';
 import type { SamlSsoConfigContent } from '../resources/saml-config.js';
-import type { AppEntry, DesiredState, SamlConfigEntry } from './file.js';
+import { readSecret, type AppEntry, type DesiredState, type PermissionSetEntry, type SamlConfigEntry } from './file.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
@@ -129,10 +131,11 @@ type Ctx = {
 const plannedSso = (b: PlanBuilder): Record<string, boolean> | undefined =>
   b.contentOf('SecuritySettings', 'Security')?.singleSignOnSettings as Record<string, boolean> | undefined;
 
-const planCertificates = async ({ client, state, b, certs }: Ctx): Promise<void> => {
-  for (const spec of state.certificates ?? []) {
+const planCertificates = async (ctx: Ctx): Promise<void> => {
+  const { client, state, b, certs } = ctx;
+  for (const [i, spec] of (state.certificates ?? []).entries()) {
     // eslint-disable-next-line no-await-in-loop
-    const p = await planCertificateSpec(client, spec);
+    const p = await within(ctx, `certificates[${i}]`, spec.label, () => planCertificateSpec(client, spec));
     b.add(p.changes);
     b.warnings.push(...p.warnings);
     const desired = checkCertificateSpec(spec);
@@ -140,11 +143,29 @@ const planCertificates = async ({ client, state, b, certs }: Ctx): Promise<void>
   }
 };
 
-const planSsoSettings = async ({ client, state, b }: Ctx): Promise<void> => {
+const planSsoSettings = async (ctx: Ctx): Promise<void> => {
+  const { client, state, b } = ctx;
   if (!state.ssoSettings) return;
-  const p = await planSsoSettingsSpec(client, state.ssoSettings);
+  const spec = state.ssoSettings;
+  const p = await within(ctx, 'ssoSettings', undefined, () => planSsoSettingsSpec(client, spec));
   b.add(p.changes);
   b.warnings.push(...p.warnings);
+};
+
+/**
+ * Runs the planning of one entry; an error it ends with names the entry's place in the file first, so that a name the
+ * org does not know is found in the file at once.
+ */
+const within = async <T>(ctx: Ctx, path: string, name: string | undefined, fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof SfError)) throw e;
+    const place = ctx.state.places[path] ?? `${ctx.state.file} (${path})`;
+    const wrapped = new SfError(`${place}${name ? ` ${name}` : ''}: ${e.message}`, e.name, e.actions, e.exitCode, e);
+    if (e.data !== undefined) wrapped.setData(e.data as Record<string, never>);
+    throw wrapped;
+  }
 };
 
 /** One SAML configuration, then its JIT (folded into it) and its login-page button. */
@@ -170,36 +191,43 @@ const planSamlConfig = async ({ client, b, certs }: Ctx, entry: SamlConfigEntry)
 
 const planSamlConfigs = async (ctx: Ctx): Promise<void> => {
   // eslint-disable-next-line no-await-in-loop
-  for (const entry of ctx.state.samlConfigs ?? []) await planSamlConfig(ctx, entry);
+  for (const [i, entry] of (ctx.state.samlConfigs ?? []).entries()) await within(ctx, `samlConfigs[${i}]`, entry.name, () => planSamlConfig(ctx, entry));
 };
 
-const planIdentityProvider = async ({ client, state, b, certs }: Ctx): Promise<void> => {
+const planIdentityProvider = async (ctx: Ctx): Promise<void> => {
+  const { client, state, b, certs } = ctx;
   if (!state.identityProvider) return;
-  const p = await planIdentityProviderSpec(client, state.identityProvider, undefined, certs);
+  const spec = state.identityProvider;
+  const p = await within(ctx, 'identityProvider', undefined, () => planIdentityProviderSpec(client, spec, undefined, certs));
   b.add(p.changes, { dependsOn: certificateDeps(certs, state.identityProvider.certificate) });
   b.warnings.push(...p.warnings);
 };
 
-const planPicklists = async ({ client, state, b }: Ctx): Promise<void> => {
-  if (state.picklists) b.add((await planPicklistsAlignSpec(client, state.picklists)).changes);
+const planPicklists = async (ctx: Ctx): Promise<void> => {
+  const spec = ctx.state.picklists;
+  if (spec) ctx.b.add((await within(ctx, 'picklists', undefined, () => planPicklistsAlignSpec(ctx.client, spec))).changes);
 };
 
-const planPermissionSets = async ({ client, state, b, opts, permissionSets }: Ctx): Promise<void> => {
-  for (const { users, ...spec } of state.permissionSets ?? []) {
-    // eslint-disable-next-line no-await-in-loop
-    const changes = await planPermissionSetSpec(client, spec, undefined, { toFiles: opts.forFiles });
-    b.add(changes);
-    if (created(changes)) permissionSets.push(spec.name);
-    // eslint-disable-next-line no-await-in-loop
-    if (users?.length) b.add((await planAssignmentSpec(client, { permissionSet: spec.name, users }, { plannedPermissionSets: permissionSets })).changes);
-  }
+const planPermissionSet = async (ctx: Ctx, { users, ...spec }: PermissionSetEntry): Promise<void> => {
+  const { client, b, opts, permissionSets } = ctx;
+  const changes = await planPermissionSetSpec(client, spec, undefined, { toFiles: opts.forFiles });
+  b.add(changes);
+  if (created(changes)) permissionSets.push(spec.name);
+  if (users?.length) b.add((await planAssignmentSpec(client, { permissionSet: spec.name, users }, { plannedPermissionSets: permissionSets })).changes);
+};
+
+const planPermissionSets = async (ctx: Ctx): Promise<void> => {
+  // eslint-disable-next-line no-await-in-loop
+  for (const [i, entry] of (ctx.state.permissionSets ?? []).entries()) await within(ctx, `permissionSets[${i}]`, entry.name, () => planPermissionSet(ctx, entry));
 };
 
 /** One app: after the permission sets it lists and the certificate it signs with, when the file creates them. */
 const planAppEntry = async ({ client, state, b, opts, certs, permissionSets, apps }: Ctx, entry: AppEntry): Promise<void> => {
-  const { consumerSecret, secretFile, ...spec } = entry;
+  const spec = { ...entry };
+  delete spec.consumerSecret;
+  delete spec.secretFile;
   const identityProviderEnabled = state.identityProvider?.enabled;
-  const app = await planApp(client, spec, { forFiles: opts.forFiles, planned: { certificates: certs, identityProviderEnabled } });
+  const app = await planApp(client, spec, { forFiles: opts.forFiles, planned: { certificates: certs, permissionSets, identityProviderEnabled } });
   const psDeps = (spec.permissionSets ?? [])
     .filter((n) => permissionSets.some((p) => p.toLowerCase() === n.toLowerCase()))
     .map((n) => changeKey({ resource: 'PermissionSet', name: n }));
@@ -207,18 +235,35 @@ const planAppEntry = async ({ client, state, b, opts, certs, permissionSets, app
   b.add(app.changes, { dependsOn: [...psDeps, ...(idp ? [changeKey(idp)] : []), ...certificateDeps(certs, spec.saml?.idpCert)] });
   b.warnings.push(...app.warnings);
   apps.push({ entry, app });
-  if (app.newSecret && !consumerSecret && !secretFile) throw messages.createError('error.SecretNowhere', [spec.name]);
+  if (app.newSecret && !opts.forFiles) await checkSecretSource(spec.name, entry);
+};
+
+/**
+ * Where a new app's secret is to come from works now, so that apply does not stop half-way: the variable or file is
+ * readable (its value is dropped at once), or the new secret file can be created (not there yet, its folder is).
+ */
+const checkSecretSource = async (name: string, { consumerSecret, secretFile }: AppEntry): Promise<void> => {
+  if (consumerSecret) {
+    await readSecret(consumerSecret, name);
+    return;
+  }
+  if (!secretFile) throw messages.createError('error.SecretNowhere', [name]);
+  if (await stat(secretFile).then(() => true, () => false)) throw messages.createError('error.SecretFileExists', [secretFile, name]);
+  const folder = dirname(secretFile);
+  if (!(await stat(folder).then((st) => st.isDirectory(), () => false))) throw messages.createError('error.SecretFolderMissing', [folder, name]);
 };
 
 const planApps = async (ctx: Ctx): Promise<void> => {
   // eslint-disable-next-line no-await-in-loop
-  for (const entry of ctx.state.apps ?? []) await planAppEntry(ctx, entry);
+  for (const [i, entry] of (ctx.state.apps ?? []).entries()) await within(ctx, `apps[${i}]`, entry.name, () => planAppEntry(ctx, entry));
 };
 
-const planAssignments = async ({ client, state, b, permissionSets }: Ctx): Promise<void> => {
-  for (const spec of state.assignments ?? []) {
+const planAssignments = async (ctx: Ctx): Promise<void> => {
+  const { client, state, b, permissionSets } = ctx;
+  for (const [i, spec] of (state.assignments ?? []).entries()) {
     // eslint-disable-next-line no-await-in-loop
-    b.add((await planAssignmentSpec(client, spec, { plannedPermissionSets: permissionSets })).changes);
+    const p = await within(ctx, `assignments[${i}]`, spec.permissionSet, () => planAssignmentSpec(client, spec, { plannedPermissionSets: permissionSets }));
+    b.add(p.changes);
   }
 };
 

@@ -5,7 +5,7 @@
  */
 import type { ApplyEvent } from '../apply.js';
 import type { OrgClient } from '../client.js';
-import { summarize, writePlanFiles, type ChangeSummary } from '../command.js';
+import { summarize, writePlanFiles, type ChangeSummary } from '../carry-out.js';
 import { hasChanges, type Change } from '../plan.js';
 import { applyDesiredState } from './apply.js';
 import { readDesiredState } from './file.js';
@@ -57,6 +57,15 @@ export const countChanges = (changes: Array<Pick<Change, 'action' | 'status'>>):
   failed: changes.filter((c) => c.status === 'failed').length,
 });
 
+/**
+ * A new app's consumer key is made afresh by every plan; the one a plan shows is not the one a later apply creates.
+ * A plan that is not applied says so instead of showing a key that will never exist.
+ */
+const keyWhenApplied = (c: Change): Change =>
+  c.action === 'create' && c.fields.some((f) => f.field === 'consumerKey' || f.field.endsWith('.consumerKey'))
+    ? { ...c, fields: c.fields.map((f) => (f.field === 'consumerKey' || f.field.endsWith('.consumerKey') ? { ...f, to: '(generated when applied)' } : f)) }
+    : c;
+
 /** Reads, plans and (apply) carries out a desired-state file against the org. */
 export const runDesiredState = async (client: OrgClient, run: DesiredStateRun, events: DesiredStateEvents = {}): Promise<DesiredStateResult> => {
   events.onStage?.(STAGES.read);
@@ -67,7 +76,7 @@ export const runDesiredState = async (client: OrgClient, run: DesiredStateRun, e
   const base = { file: state.file, mode: run.mode, dryRun: run.mode === 'apply' && Boolean(run.dryRun), changed, warnings: plan.warnings };
   const result = (changes: Change[], extra: Partial<DesiredStateResult> = {}): DesiredStateResult => ({
     ...base,
-    changes: summarize(changes),
+    changes: summarize(run.mode === 'plan' || run.dryRun ? changes.map(keyWhenApplied) : changes),
     counts: countChanges(changes),
     ...extra,
   });

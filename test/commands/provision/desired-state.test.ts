@@ -182,10 +182,44 @@ describe('provision apply: failures, files and refusals', function () {
     expect(orgFingerprint(t.emu)).to.equal(before);
   });
 
+  it('plan refuses what cannot be applied, naming it and where it is in the file; apply sends the rest (68)', async () => {
+    const file = join(dir, 'unknown-user.yaml');
+    await writeFile(file, 'version: 1\npermissionSets:\n  - name: Unknown_User_PS\n    apiEnabled: true\n    users: [nobody@acme.example.com, sam.sales@acme.example.com]\n');
+    const e = await runCommandError(ProvisionPlan, ['--file', file, '--target-org', t.username, '--detailed-exitcode']);
+    expect(e.name).to.equal('PlanHasFailuresError');
+    expect(e.message).to.contain('PermissionSetAssignment nobody@acme.example.com: No user with username nobody@acme.example.com');
+    const first = await runCommand(ProvisionApply, ['--file', file, '--target-org', t.username]);
+    expect(first.exitCode).to.equal(68);
+    const again = await runCommandError(ProvisionApply, ['--file', file, '--target-org', t.username]);
+    expect(again.name).to.equal('AllFailedError');
+
+    const app = join(dir, 'unknown-app-names.yaml');
+    await writeFile(app, 'version: 1\napps:\n  - name: Ghost_App\n    scopes: [api]\n    clientCredentialsUser: ghost@acme.example.com\n    consumerSecret: ${env:ORY_CLIENT_SECRET}\n');
+    const ghost = await runCommandError(ProvisionPlan, ['--file', app, '--target-org', t.username]);
+    expect(ghost.name).to.equal('UnknownRunAsUserError');
+    expect(ghost.message).to.match(/unknown-app-names\.yaml:3:5 \(apps\[0\]\) Ghost_App: No user with username ghost@acme\.example\.com/);
+  });
+
+  it('plan --detailed-exitcode: a usage error exits 1, never 2 ("changes planned")', async () => {
+    const e = await runCommandError(ProvisionPlan, ['--file', example('okta'), '--target-org', t.username, '--detailed-exitcode', '--bogus']);
+    expect((e as { exitCode?: number }).exitCode).to.equal(1);
+  });
+
+  it('plan checks where a new app\'s secret comes from: an unset variable, a secret file already there', async () => {
+    const file = join(dir, 'secret-source.yaml');
+    await writeFile(file, 'version: 1\napps:\n  - name: Source_App\n    scopes: [api]\n    callbackUrl: https://example.test/cb\n    consumerSecret: ${env:NOT_SET_FOR_THIS_APP}\n');
+    expect((await runCommandError(ProvisionPlan, ['--file', file, '--target-org', t.username])).name).to.equal('SecretEnvUnsetError');
+    await writeFile(join(dir, 'taken.secret'), 'x\n');
+    await writeFile(file, 'version: 1\napps:\n  - name: Source_App\n    scopes: [api]\n    callbackUrl: https://example.test/cb\n    secretFile: taken.secret\n');
+    expect((await runCommandError(ProvisionPlan, ['--file', file, '--target-org', t.username])).name).to.equal('SecretFileExistsError');
+    await writeFile(file, 'version: 1\napps:\n  - name: Source_App\n    scopes: [api]\n    callbackUrl: https://example.test/cb\n    secretFile: no/such/folder/s.secret\n');
+    expect((await runCommandError(ProvisionPlan, ['--file', file, '--target-org', t.username])).name).to.equal('SecretFolderMissingError');
+  });
+
   it('a new app with secretFile: the secret in a new 0600 file, never in the output; the file is not overwritten', async () => {
     const file = join(dir, 'secretfile.yaml');
     const secretFile = join(dir, 'made.secret');
-    await writeFile(file, `version: 1\napps:\n  - name: Made_Secret\n    scopes: [api]\n    callbackUrl: https://example.test/cb\n    secretFile: made.secret\n`);
+    await writeFile(file, 'version: 1\napps:\n  - name: Made_Secret\n    scopes: [api]\n    callbackUrl: https://example.test/cb\n    secretFile: made.secret\n');
     const { result, output } = await runCommand(ProvisionApply, ['--file', file, '--target-org', t.username]);
     expect(result.secretFiles).to.deep.equal([secretFile]);
     const secret = (await readFile(secretFile, 'utf8')).trim();

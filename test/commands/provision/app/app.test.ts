@@ -7,6 +7,7 @@ import AppList from '../../../../src/commands/provision/app/list.js';
 import AppShow from '../../../../src/commands/provision/app/show.js';
 import AppDelete from '../../../../src/commands/provision/app/delete.js';
 import AppRotateSecret from '../../../../src/commands/provision/app/rotate-secret.js';
+import PermsetCreate from '../../../../src/commands/provision/permset/create.js';
 import { setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
 import { putComponent } from '../../../emulator/metadata/soap.js';
 import { orgFingerprint, runCommand, runCommandError, validateSourceDir } from '../../../helpers/plan.js';
@@ -80,7 +81,10 @@ describe('sf provision app create | list | show | rotate-secret | delete', funct
     expect(orgFingerprint(t.emu)).to.equal(after);
     expect((await token(t, key, secret)).status).to.equal(200);
 
-    // An update keeps key and secret.
+    // An update keeps key and secret; the permission set it names must exist.
+    const unknown = await runCommandError(AppCreate, [...ecaArgs(), '--admin-approved', '--permission-sets', 'Integrations']);
+    expect(unknown.name).to.equal('UnknownPermissionSetsError');
+    await runCommand(PermsetCreate, ['--target-org', 'emu', '--name', 'Integrations', '--api-enabled']);
     const upd = await runCommand(AppCreate, [...ecaArgs(), '--admin-approved', '--permission-sets', 'Integrations', '--refresh-token-policy', '90-days']);
     expect(upd.result.changes.find((c) => c.resource === 'ExtlClntAppOauthConfigurablePolicies')?.action).to.equal('update');
     expect((await token(t, key, secret)).status).to.equal(200);
