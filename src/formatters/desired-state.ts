@@ -5,7 +5,7 @@
  */
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
-import { MultiStageOutput } from '@oclif/multi-stage-output';
+import type { MultiStageOutput } from '@oclif/multi-stage-output';
 import { actionFor, PARTIAL_SUCCESS } from '../provision/carry-out.js';
 import { planRows, type Change } from '../provision/plan.js';
 import { STAGES, type DesiredStateEvents, type DesiredStateResult, type Stage } from '../provision/desired-state/run.js';
@@ -18,11 +18,14 @@ type StageData = { section: string; progress: string };
 
 /** The stages of a run, shown while it goes (nothing with --json); the library's events move them on. */
 export class DesiredStateStages {
-  private readonly ms: MultiStageOutput<StageData>;
   private reached?: Stage;
 
-  public constructor(jsonEnabled: boolean, private readonly stages: Stage[], title: string) {
-    this.ms = new MultiStageOutput<StageData>({
+  private constructor(private readonly ms: MultiStageOutput<StageData>, private readonly stages: Stage[]) {}
+
+  /** The stages on screen (loaded here, not at the command's start: the library draws with ink and React). */
+  public static async start(jsonEnabled: boolean, stages: Stage[], title: string): Promise<DesiredStateStages> {
+    const { MultiStageOutput: Mso } = await import('@oclif/multi-stage-output');
+    const ms = new Mso<StageData>({
       jsonEnabled,
       stages,
       title,
@@ -31,6 +34,7 @@ export class DesiredStateStages {
         { stage: STAGES.apply, type: 'dynamic-key-value', label: 'Changes', get: (d): string | undefined => d?.progress },
       ],
     });
+    return new DesiredStateStages(ms, stages);
   }
 
   public events(): DesiredStateEvents {

@@ -14,7 +14,7 @@ import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { OrgClient } from './client.js';
 import type { Change } from './plan.js';
 import { progressOf } from './progress.js';
-import { generateConsumerKey } from './secrets.js';
+import { generateConsumerKey, stableConsumerKey } from './secrets.js';
 import { parseRefreshTokenPolicy, scopesToMetadata, type OAuthAppType, type RefreshTokenPolicy } from './resources/oauth-app.js';
 import {
   describeExternalClientApp,
@@ -327,13 +327,14 @@ const clientCredentialsOn = (desired: EcaDesired, { isEca, eca, connected }: Cur
 };
 
 /** The pure part: the changes and what applying them needs, from the org's app and the resolved desired app. */
-const planFor = (current: Current, desired: EcaDesired, opts: PlanAppOptions, warnings: string[]): PlannedApp => {
+const planFor = (current: Current, desired: EcaDesired, opts: PlanAppOptions & { keySeed: string }, warnings: string[]): PlannedApp => {
   const { isEca, eca, connected } = current;
   const hadOauth = hasOauth(current);
   const oauth = isEca ? wantsOauth(eca, desired) : desired.oauth !== false || hadOauth;
   const forFiles = Boolean(opts.forFiles);
   const newSecret = oauth && !hadOauth && !forFiles;
-  const generated = generateConsumerKey();
+  // Files of two runs are the same; an app created in the org gets a fresh key.
+  const generated = forFiles ? stableConsumerKey(opts.keySeed) : generateConsumerKey();
   const planOpts = { consumerKey: generated, newSecret, forFiles };
   return {
     name: desired.name,
@@ -388,5 +389,5 @@ export const planApp = async (client: OrgClient, spec: AppSpec, opts: PlanAppOpt
   await checkNames(client, spec, opts);
   const warnings: string[] = [];
   const desired = await resolveDesired(client, wanted, spec.saml?.idpCert, current, { opts, warnings });
-  return planFor(current, desired, opts, warnings);
+  return planFor(current, desired, { ...opts, keySeed: `${client.conn.instanceUrl}|${spec.name}` }, warnings);
 };

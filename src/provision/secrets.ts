@@ -3,7 +3,7 @@
  * the consumer key (client_id, not a secret) and the consumer secret (client_secret). The secret leaves this
  * process only through a file created with mode 0600 (never overwriting one) or an explicit --show-secret.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -27,6 +27,21 @@ export const generateConsumerKey = (): string => `3MVG${randomBase62(CONSUMER_KE
 
 /** A consumer secret like Salesforce's: 64 upper-case hex digits (256 bits of randomness). */
 export const generateConsumerSecret = (): string => randomBytes(32).toString('hex').toUpperCase();
+
+/**
+ * A consumer key in the same shape, the same for the same seed (the org's URL and the app's name): what --output-dir
+ * writes for a new app, so that the files of two runs are the same. A consumer key is the OAuth client_id, public by
+ * design; the secret is what guards the app.
+ */
+export const stableConsumerKey = (seed: string): string => {
+  let out = '';
+  for (let round = 0; out.length < CONSUMER_KEY_LENGTH - 4; round++) {
+    for (const b of createHash('sha512').update(`${seed}:${round}`).digest()) {
+      if (b < 248 && out.length < CONSUMER_KEY_LENGTH - 4) out += BASE62[b % 62];
+    }
+  }
+  return `3MVG${out}`;
+};
 
 export const isConsumerKey = (v: string): boolean => /^[A-Za-z0-9._]{20,256}$/.test(v);
 

@@ -28,7 +28,7 @@ export default class ProvisionApply extends SfCommand<ProvisionApplyResult> {
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const outputDir = flags['output-dir'];
     const last = outputDir ? STAGES.files : STAGES.apply;
-    const stages = new DesiredStateStages(this.jsonEnabled(), flags['dry-run'] ? [STAGES.read, STAGES.plan] : [STAGES.read, STAGES.plan, last], messages.getMessage('info.title', [flags.file]));
+    const stages = await DesiredStateStages.start(this.jsonEnabled(), flags['dry-run'] ? [STAGES.read, STAGES.plan] : [STAGES.read, STAGES.plan, last], messages.getMessage('info.title', [flags.file]));
     let result: DesiredStateResult;
     try {
       result = await runDesiredState(client, { file: flags.file, mode: 'apply', dryRun: flags['dry-run'], outputDir }, stages.events());

@@ -30,7 +30,7 @@ export default class ProvisionPlan extends SfCommand<ProvisionPlanResult> {
   public async run(): Promise<ProvisionPlanResult> {
     const { flags } = await this.parse(ProvisionPlan);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const stages = new DesiredStateStages(this.jsonEnabled(), [STAGES.read, STAGES.plan], messages.getMessage('info.title', [flags.file]));
+    const stages = await DesiredStateStages.start(this.jsonEnabled(), [STAGES.read, STAGES.plan], messages.getMessage('info.title', [flags.file]));
     let result: DesiredStateResult;
     try {
       result = await runDesiredState(client, { file: flags.file, mode: 'plan' }, stages.events());

@@ -98,7 +98,7 @@ export const planAssignments = (
     const existing = current.get(user.id);
     if (desired === 'assigned') {
       if (existing) {
-        changes.push({ resource: ASSIGNMENT_RESOURCE, name: user.username, action: 'none', fields: [], status: 'unchanged', note: 'already assigned' });
+        changes.push({ resource: ASSIGNMENT_RESOURCE, name: user.username, action: 'none', fields: [], status: 'unchanged', note: `already holds ${target.name}` });
         continue;
       }
       const values = { AssigneeId: user.id, [field]: target.id };
@@ -137,7 +137,7 @@ export const planAssignments = (
         record: { sobject: ASSIGNMENT_RESOURCE, operation: 'delete', id: existing },
       });
     } else {
-      changes.push({ resource: ASSIGNMENT_RESOURCE, name: user.username, action: 'none', fields: [], status: 'unchanged', note: 'not assigned' });
+      changes.push({ resource: ASSIGNMENT_RESOURCE, name: user.username, action: 'none', fields: [], status: 'unchanged', note: `does not hold ${target.name}` });
     }
   }
   return changes;

@@ -158,6 +158,18 @@ describe('provision apply: failures, files and refusals', function () {
     expect(await readFile(join(out, 'settings', 'IdentityProvider.settings-meta.xml'), 'utf8')).to.contain('<certificateName>Files_Signing</certificateName>');
     expect(orgFingerprint(t.emu)).to.equal(before);
 
+    // A new app's files are the same from one run to the next (its consumer key too).
+    const appFile = join(dir, 'app-files.yaml');
+    await writeFile(appFile, 'version: 1\napps:\n  - name: Files_App\n    scopes: [api]\n    callbackUrl: https://example.test/cb\n');
+    const read = async (d: string): Promise<string[]> => {
+      const r = await runCommand(ProvisionApply, ['--file', appFile, '--target-org', t.username, '--output-dir', d]);
+      return Promise.all((r.result.files ?? []).sort().map((f) => readFile(join(d, f), 'utf8')));
+    };
+    const once = await read(join(dir, 'app1'));
+    expect(once.join('')).to.match(/<consumerKey>3MVG\w{81}<\/consumerKey>/);
+    expect(await read(join(dir, 'app2'))).to.deep.equal(once);
+    expect(orgFingerprint(t.emu)).to.equal(before);
+
     const e = await runCommandError(ProvisionApply, ['--file', example('okta'), '--target-org', t.username, '--output-dir', join(dir, 'okta')]);
     expect(e.name).to.equal('RecordsNotFilesError');
     expect(await stat(join(dir, 'okta')).catch(() => undefined)).to.equal(undefined);
