@@ -8,7 +8,8 @@ import type { SfCommand } from '@salesforce/sf-plugins-core';
 import type { MultiStageOutput } from '@oclif/multi-stage-output';
 import { actionFor, PARTIAL_SUCCESS } from '../provision/carry-out.js';
 import { planRows, type Change } from '../provision/plan.js';
-import { STAGES, type DesiredStateEvents, type DesiredStateResult, type Stage } from '../provision/desired-state/run.js';
+import type { OrgClient } from '../provision/client.js';
+import { runDesiredState, STAGES, type DesiredStateEvents, type DesiredStateResult, type DesiredStateRun, type Stage } from '../provision/desired-state/run.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const shared = Messages.loadMessages('plugin-provision', 'provision.shared');
@@ -141,3 +142,28 @@ export class DesiredStateFormatter {
     for (const file of result.secretFiles ?? []) cmd.logSuccess(messages.getMessage('info.secretFile', [file]));
   }
 }
+
+/**
+ * What `plan` and `apply` do once their flags are read: the run under its stages, then the result shown (not with
+ * --json) and the exit code set (--detailed-exitcode for plan). Returns the --json result.
+ */
+export const runAndShow = async (
+  cmd: SfCommand<unknown>,
+  client: OrgClient,
+  run: DesiredStateRun,
+  o: { stages: Stage[]; title: string; detailedExitCode?: boolean }
+): Promise<DesiredStateResult> => {
+  const shown = await DesiredStateStages.start(cmd.jsonEnabled(), o.stages, o.title);
+  let result: DesiredStateResult;
+  try {
+    result = await runDesiredState(client, run, shown.events());
+    shown.stop(undefined, result);
+  } catch (e) {
+    shown.stop(e);
+    throw e;
+  }
+  const formatter = new DesiredStateFormatter(cmd, result);
+  if (!cmd.jsonEnabled()) formatter.display();
+  process.exitCode = formatter.exitCode(o.detailedExitCode);
+  return result;
+};

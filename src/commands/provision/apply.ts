@@ -2,8 +2,8 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../provision/client.js';
 import { dryRunFlag, outputDirFlag } from '../../provision/command.js';
-import { runDesiredState, STAGES, type DesiredStateResult } from '../../provision/desired-state/run.js';
-import { DesiredStateFormatter, DesiredStateStages } from '../../formatters/desired-state.js';
+import { STAGES, type DesiredStateResult } from '../../provision/desired-state/run.js';
+import { runAndShow } from '../../formatters/desired-state.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.apply');
@@ -28,18 +28,9 @@ export default class ProvisionApply extends SfCommand<ProvisionApplyResult> {
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
     const outputDir = flags['output-dir'];
     const last = outputDir ? STAGES.files : STAGES.apply;
-    const stages = await DesiredStateStages.start(this.jsonEnabled(), flags['dry-run'] ? [STAGES.read, STAGES.plan] : [STAGES.read, STAGES.plan, last], messages.getMessage('info.title', [flags.file]));
-    let result: DesiredStateResult;
-    try {
-      result = await runDesiredState(client, { file: flags.file, mode: 'apply', dryRun: flags['dry-run'], outputDir }, stages.events());
-      stages.stop(undefined, result);
-    } catch (e) {
-      stages.stop(e);
-      throw e;
-    }
-    const formatter = new DesiredStateFormatter(this, result);
-    if (!this.jsonEnabled()) formatter.display();
-    process.exitCode = formatter.exitCode();
-    return result;
+    return runAndShow(this, client, { file: flags.file, mode: 'apply', dryRun: flags['dry-run'], outputDir }, {
+      stages: flags['dry-run'] ? [STAGES.read, STAGES.plan] : [STAGES.read, STAGES.plan, last],
+      title: messages.getMessage('info.title', [flags.file]),
+    });
   }
 }

@@ -1,8 +1,8 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../provision/client.js';
-import { runDesiredState, STAGES, type DesiredStateResult } from '../../provision/desired-state/run.js';
-import { DesiredStateFormatter, DesiredStateStages } from '../../formatters/desired-state.js';
+import { STAGES, type DesiredStateResult } from '../../provision/desired-state/run.js';
+import { runAndShow } from '../../formatters/desired-state.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.plan');
@@ -30,18 +30,10 @@ export default class ProvisionPlan extends SfCommand<ProvisionPlanResult> {
   public async run(): Promise<ProvisionPlanResult> {
     const { flags } = await this.parse(ProvisionPlan);
     const client = new OrgClient(flags['target-org'].getConnection(flags['api-version']));
-    const stages = await DesiredStateStages.start(this.jsonEnabled(), [STAGES.read, STAGES.plan], messages.getMessage('info.title', [flags.file]));
-    let result: DesiredStateResult;
-    try {
-      result = await runDesiredState(client, { file: flags.file, mode: 'plan' }, stages.events());
-      stages.stop(undefined, result);
-    } catch (e) {
-      stages.stop(e);
-      throw e;
-    }
-    const formatter = new DesiredStateFormatter(this, result);
-    if (!this.jsonEnabled()) formatter.display();
-    process.exitCode = formatter.exitCode(flags['detailed-exitcode']);
-    return result;
+    return runAndShow(this, client, { file: flags.file, mode: 'plan' }, {
+      stages: [STAGES.read, STAGES.plan],
+      title: messages.getMessage('info.title', [flags.file]),
+      detailedExitCode: flags['detailed-exitcode'],
+    });
   }
 }
