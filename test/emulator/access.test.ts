@@ -358,7 +358,7 @@ describe('emulator: access control (who may do what)', function () {
       expect(perms('Minimum Access - API Only Integrations')).to.include({ PermissionsApiEnabled: true, PermissionsApiUserOnly: true, PermissionsModifyAllData: false });
       const objectsOf = (psId: unknown): unknown[] => other.store.records('ObjectPermissions').filter((r) => r.ParentId === psId).map((r) => r.SobjectType);
       expect(objectsOf(perms('Minimum Access - API Only Integrations').Id)).to.deep.equal([]);
-      expect(objectsOf(perms('Standard User').Id)).to.have.members(['Account', 'Contact', 'Lead']);
+      expect(objectsOf(perms('Standard User').Id)).to.have.members(['Account', 'Contact', 'Lead', 'Opportunity']);
       const ps = other.store.find('PermissionSet', (p) => p.Name === 'Integration_API')!;
       expect(objectsOf(ps.Id)).to.deep.equal(['Lead']);
       expect(other.store.records('FieldPermissions').filter((r) => r.ParentId === ps.Id).map((r) => r.Field)).to.have.members(['Lead.Email', 'Lead.Phone']);

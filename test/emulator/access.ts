@@ -44,7 +44,7 @@ export type UserAccess = {
 };
 
 /** Objects whose access comes from object permissions (ObjectPermissions records). */
-export const PERMISSIONABLE_OBJECTS = ['Account', 'Contact', 'Lead'];
+export const PERMISSIONABLE_OBJECTS = ['Account', 'Contact', 'Lead', 'Opportunity'];
 const PERMISSIONABLE = new Set(PERMISSIONABLE_OBJECTS.map((o) => o.toLowerCase()));
 
 export const isPermissionableObject = (name: string): boolean => PERMISSIONABLE.has(name.toLowerCase());
@@ -97,7 +97,7 @@ const flag = (v: unknown): boolean => v === true || v === 'true';
 
 // ---------------------------------------------------------------- licences
 
-const CRM_ALL: Record<string, ObjectAccess> = { account: ALL, contact: ALL, lead: ALL };
+const CRM_ALL: Record<string, ObjectAccess> = { account: ALL, contact: ALL, lead: ALL, opportunity: ALL };
 
 /**
  * The object permissions each user licence allows, by licence name (UserLicense.Name, lower-cased): a permission

@@ -97,7 +97,13 @@ export const SYSTEM_PERMISSION_FIELDS = [
   'PermissionsViewAllData',
   'PermissionsCustomizeApplication',
   'PermissionsModifyMetadata',
+  // "Convert Leads": convertLead() needs it with Edit on Leads and Create/Edit on Accounts, Contacts and
+  // Opportunities (SOAP API Developer Guide, convertLead()).
+  'PermissionsConvertLeads',
 ];
+
+/** Opportunity stages (the standard sales process; the emulator has no sales processes or record types). */
+export const OPPORTUNITY_STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Id. Decision Makers', 'Perception Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'];
 
 /** ApexClass reads the same through REST and Tooling (one table, see store.ts). */
 const APEX_CLASS = obj(
@@ -420,6 +426,35 @@ export const SOBJECTS: ObjectSchema[] = [
       ...audit(),
     ],
     { childRelationships: [{ childSObject: 'User', field: 'ContactId', relationshipName: 'Users' }] }
+  ),
+  obj('Opportunity', '006', [
+    idField(),
+    isDeleted(),
+    req('Name', 'string', { length: 120 }),
+    ref('AccountId', ['Account'], 'Account'),
+    req('StageName', 'picklist', { picklistValues: OPPORTUNITY_STAGES }),
+    req('CloseDate', 'date'),
+    f('Amount', 'currency'),
+    f('LeadSource', 'picklist'),
+    f('Description', 'textarea', { length: 32000 }),
+    owner(),
+    ...audit(),
+  ]),
+  // LeadStatus: the Lead Status picklist's values with their converted flag (read-only through the API; queried for
+  // the convertedStatus of convertLead(): SELECT ApiName FROM LeadStatus WHERE IsConverted = true). Key prefix 01J.
+  obj(
+    'LeadStatus',
+    '01J',
+    [
+      idField(),
+      ro('MasterLabel', 'string', { length: 255 }),
+      ro('ApiName', 'string', { length: 255 }),
+      ro('SortOrder', 'int'),
+      ro('IsDefault', 'boolean'),
+      ro('IsConverted', 'boolean'),
+      ...audit(),
+    ],
+    { label: 'Lead Status', labelPlural: 'Lead Status', createable: false, updateable: false, deletable: false }
   ),
   obj('Lead', '00Q', [
     idField(),

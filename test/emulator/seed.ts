@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { putComponent } from './metadata/soap.js';
 import type { OrgEmulator } from './server.js';
 import { isPermissionableField } from './access.js';
+import { LEAD_STATUSES } from './schema.js';
 import type { SObjectRecord } from './types.js';
 
 /** Object access in seeds: the object permissions of a profile or permission set. */
@@ -60,6 +61,8 @@ export type Seed = {
     stateCountryPicklistsEnabled?: boolean;
     connectedAppCreationAllowed?: boolean;
     apiEnabled?: boolean;
+    /** Active duplicate rules (Action on Create/Edit: Block) on Lead and Contact matching on Email; default off. */
+    duplicateRules?: 'block' | 'alert';
   };
   licences?: Array<{ name: string; key: string; total: number }>;
   /** Permission set licences (PermissionSetLicense); default: DEFAULT_PERMISSION_SET_LICENCES. */
@@ -125,6 +128,7 @@ const adminPermissions = (admin: boolean): Record<string, boolean> => ({
   PermissionsViewSetup: admin,
   PermissionsCustomizeApplication: admin,
   PermissionsModifyMetadata: admin,
+  PermissionsConvertLeads: admin,
 });
 
 const CRED: SeedObjectAccess[] = ['read', 'create', 'edit', 'delete'];
@@ -136,8 +140,8 @@ const EVERYTHING: SeedObjectAccess[] = [...CRED, 'viewAll', 'modifyAll'];
  * identity and community profiles here have no object permissions.
  */
 const STANDARD_OBJECT_PERMISSIONS: Record<string, { objects: Record<string, SeedObjectAccess[]>; fields: 'read' | 'edit' }> = {
-  'system administrator': { objects: { Account: EVERYTHING, Contact: EVERYTHING, Lead: EVERYTHING }, fields: 'edit' },
-  'standard user': { objects: { Account: CRED, Contact: CRED, Lead: CRED }, fields: 'edit' },
+  'system administrator': { objects: { Account: EVERYTHING, Contact: EVERYTHING, Lead: EVERYTHING, Opportunity: EVERYTHING }, fields: 'edit' },
+  'standard user': { objects: { Account: CRED, Contact: CRED, Lead: CRED, Opportunity: CRED }, fields: 'edit' },
   'standard platform user': { objects: { Account: CRED, Contact: CRED }, fields: 'edit' },
 };
 
@@ -226,6 +230,8 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
       PermissionsApiUserOnly: p.apiOnly ?? false,
       ...adminPermissions(extra.admin ?? p.name === 'System Administrator'),
     };
+    // Standard User converts leads in a new org (its "Convert Leads" permission is on by default: unconfirmed).
+    if (p.name === 'Standard User') system.PermissionsConvertLeads = true;
     for (const n of extra.userPermissions ?? []) system[`Permissions${n}`] = true;
     store.patchSystem('Profile', profile.Id, system);
     const profilePs = sys('PermissionSet', {
@@ -383,6 +389,10 @@ export const applySeed = async (emu: OrgEmulator, seed: Seed): Promise<SeedResul
   for (const c of seed.apexClasses ?? []) {
     sys('ApexClass', { Name: c.name, Status: 'Active', ApiVersion: 66, IsValid: true, Body: c.body ?? `public class ${c.name} {}` });
   }
+  // The Lead Status picklist's values; "Closed - Converted" is the converted one of a new org.
+  LEAD_STATUSES.forEach((status, i) =>
+    sys('LeadStatus', { MasterLabel: status, ApiName: status, SortOrder: i + 1, IsDefault: i === 0, IsConverted: status === 'Closed - Converted' })
+  );
   for (const l of seed.leads ?? []) sys('Lead', { Status: 'Open - Not Contacted', IsConverted: false, ...l, OwnerId: adminUserId });
 
   for (const m of seed.metadata ?? []) {

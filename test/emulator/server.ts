@@ -15,6 +15,7 @@ import { impliedObjectAccess, isPermissionableField, isPermissionableObject, obj
 import { fieldOf, SYSTEM_PERMISSION_FIELDS } from './schema.js';
 import { OAuthServer, type Session } from './oauth.js';
 import { RestApi } from './rest.js';
+import { handlePartnerSoap } from './partner.js';
 import { OrgStore } from './store.js';
 import { executeSoql } from './soql.js';
 import { loadSeed, type Seed } from './seed.js';
@@ -23,7 +24,11 @@ import { SalesforceError, type ApiCounters, type EmuRequest, type EmuResponse, t
 export const LATEST_API_VERSION = '66.0';
 const OLDEST_API_VERSION = 20;
 
-export type FaultKind = 'REQUEST_LIMIT_EXCEEDED' | 'UNABLE_TO_LOCK_ROW' | 'SERVER_UNAVAILABLE' | 'INVALID_SESSION_ID';
+/**
+ * DROP_AFTER_COMMIT: the request is processed (records written, jobs created) and then the connection is destroyed
+ * without an answer, so the client sees ECONNRESET / "socket hang up" and cannot tell whether its write happened.
+ */
+export type FaultKind = 'REQUEST_LIMIT_EXCEEDED' | 'UNABLE_TO_LOCK_ROW' | 'SERVER_UNAVAILABLE' | 'INVALID_SESSION_ID' | 'DROP_AFTER_COMMIT';
 export type ApiKind = 'rest' | 'tooling' | 'soap' | 'metadata' | 'bulk' | 'oauth';
 
 export type FaultRule = {
@@ -48,6 +53,8 @@ export type EmulatorOptions = {
   latencyMs?: number;
   /** Probability (0..1) that a data-API request fails with a transient fault. */
   faultRate?: number;
+  /** Whether the random faultRate mix includes DROP_AFTER_COMMIT (default false). */
+  faultDropAfterCommit?: boolean;
   /** Seed of the fault PRNG, so runs are reproducible. */
   faultSeed?: number;
   /** Access-token lifetime (default 2 hours). */
@@ -116,6 +123,8 @@ export class OrgEmulator {
   public dailyApiUsed = 0;
   public latencyMs: number;
   public faultRate: number;
+  /** Whether the random faultRate mix includes DROP_AFTER_COMMIT. */
+  public faultDropAfterCommit: boolean;
   /** The admin user the emulator's own access token belongs to. */
   public adminUserId = '';
   public adminUsername = '';
@@ -136,10 +145,12 @@ export class OrgEmulator {
       connectedAppCreationAllowed: seed.flags?.connectedAppCreationAllowed ?? false,
       edition: seed.org?.edition ?? 'Developer Edition',
       apiEnabled: seed.flags?.apiEnabled ?? true,
+      duplicateRules: seed.flags?.duplicateRules,
     };
     this.latencyMs = opts.latencyMs ?? 0;
     this.onRequestHook = opts.onRequest;
     this.faultRate = opts.faultRate ?? 0;
+    this.faultDropAfterCommit = opts.faultDropAfterCommit ?? false;
     this.random = prng(opts.faultSeed ?? 42);
     this.store = new OrgStore({ orgId: this.orgId, flags: this.flags, components: this.components, foreignUsernames: seed.foreignUsernames });
     this.oauth = new OAuthServer({
@@ -249,6 +260,7 @@ export class OrgEmulator {
       connectedAppCreationAllowed: next.flags?.connectedAppCreationAllowed ?? false,
       edition: next.org?.edition ?? 'Developer Edition',
       apiEnabled: next.flags?.apiEnabled ?? true,
+      duplicateRules: next.flags?.duplicateRules,
     });
     this.seed = next;
     await this.applySeed(next);
@@ -331,10 +343,15 @@ export class OrgEmulator {
         remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
       };
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-      const { api, response } = await this.route(emuReq);
-      const entry = { method: emuReq.method, path, search: url.search, api, status: response.status };
+      const { api, response, drop } = await this.route(emuReq);
+      const entry = { method: emuReq.method, path, search: url.search, api, status: drop ? 0 : response.status };
       this.requests.push(entry);
       this.onRequestHook?.(entry);
+      if (drop) {
+        // DROP_AFTER_COMMIT: the work is done; the answer never leaves.
+        req.socket.destroy();
+        return;
+      }
       this.send(res, response, api);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -367,7 +384,7 @@ export class OrgEmulator {
     return 'other';
   }
 
-  private async route(req: EmuRequest): Promise<{ api: ApiKind | 'other'; response: EmuResponse }> {
+  private async route(req: EmuRequest): Promise<{ api: ApiKind | 'other'; response: EmuResponse; drop?: boolean }> {
     const api = this.apiOf(req.path);
     if (api !== 'other') {
       this.counters[api] += 1;
@@ -414,7 +431,13 @@ export class OrgEmulator {
     }
     this.dailyApiUsed += 1;
     const injected = this.pickFault(req, api);
+    if (injected === 'DROP_AFTER_COMMIT') return { ...(await this.serve(req, api, token, acting)), drop: true };
     if (injected) return { api, response: this.fault(injected, soap) };
+    return this.serve(req, api, token, acting);
+  }
+
+  /** Carries out a data-API request once it is let through (session, allocation, faults). */
+  private async serve(req: EmuRequest, api: ApiKind, token: string | undefined, acting: string | undefined): Promise<{ api: ApiKind | 'other'; response: EmuResponse }> {
 
     this.store.currentUserId = req.userId ?? this.adminUserId;
     this.store.actingUserId = acting;
@@ -432,7 +455,11 @@ export class OrgEmulator {
         }
       }
       if (api === 'soap') {
-        return { api, response: this.soapFault('sf:UNKNOWN_EXCEPTION', 'This SOAP endpoint is not emulated yet', 500) };
+        if (!req.path.startsWith('/services/Soap/u/')) {
+          return { api, response: this.soapFault('sf:UNKNOWN_EXCEPTION', 'This SOAP endpoint is not emulated yet', 500) };
+        }
+        const out = handlePartnerSoap(req.body.toString('utf8'), { store: this.store, userId: token ? this.oauth.session(token)?.userId : undefined, checked: acting !== undefined });
+        return { api, response: { status: out.status, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body: out.body } };
       }
       const version = req.apiVersion!;
       if (Number(version) > Number(LATEST_API_VERSION) || Number(version) < OLDEST_API_VERSION) {
@@ -440,7 +467,15 @@ export class OrgEmulator {
       }
       if (api === 'bulk') return { api, response: await this.bulk.handle(req) };
       const rest = req.path.replace(/^\/services\/data\/v\d+\.\d/, '');
-      return { api, response: this.rest.handle(req, rest) };
+      // Sforce-Duplicate-Rule-Header (REST, v52.0+): "allowSave=true; includeRecordDetails=...; runAsCurrentUser=...".
+      // Bulk API 2.0 reads no such header (its jobs run after the request in any case).
+      const dup = req.headers['sforce-duplicate-rule-header'] ?? '';
+      this.store.duplicateAllowSave = /(^|[;,\s])allowSave\s*=\s*true\b/i.test(dup);
+      try {
+        return { api, response: this.rest.handle(req, rest) };
+      } finally {
+        this.store.duplicateAllowSave = false;
+      }
     } catch (e) {
       if (e instanceof SalesforceError) return { api, response: { status: e.status, body: [e.toJSON()] } };
       throw e;
@@ -494,7 +529,7 @@ export class OrgEmulator {
       return rule.kind;
     }
     if (this.faultRate > 0 && this.random() < this.faultRate) {
-      const kinds: FaultKind[] = ['REQUEST_LIMIT_EXCEEDED', 'UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE'];
+      const kinds: FaultKind[] = ['REQUEST_LIMIT_EXCEEDED', 'UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', ...(this.faultDropAfterCommit ? (['DROP_AFTER_COMMIT'] as FaultKind[]) : [])];
       return kinds[Math.floor(this.random() * kinds.length)];
     }
     return undefined;

@@ -143,6 +143,12 @@ export type OrgFlags = {
   /** Whether the API is enabled for the edition (Professional without API add-on: false). */
   apiEnabled: boolean;
   /**
+   * Duplicate rules active on Lead and Contact, matching on Email (exact, case-insensitive), with Action on Create
+   * and Edit 'block' or 'alert' (Allow with an alert: saved only with allowSave=true). store.ts checkDuplicates.
+   * Off (undefined) by default; seed `flags.duplicateRules` or set `emu.flags.duplicateRules`.
+   */
+  duplicateRules?: 'block' | 'alert';
+  /**
    * Milliseconds after an OAuth app's credentials are saved during which the token endpoint does not know them yet
    * (answers invalid_client_id), as a real org does while a new app propagates. Default 0: active at once.
    */
