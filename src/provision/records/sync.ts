@@ -1,0 +1,538 @@
+/*
+ * `records sync` without the command: people from a file made into Leads or Contacts matched by email, in batches,
+ * with a plan before any change and an outcome for every record.
+ *
+ * 1. Check: the mapped fields against the object's describe (as the running user sees it), then the whole input,
+ *    streamed: a key on every row, valid emails, no key twice. Any problem stops the run before the first write,
+ *    naming the row and the column.
+ * 2. Plan: the org's records for the input's keys, read with many keys per query (IN lists within the length a
+ *    query URL can have), or, when it costs fewer calls, all of the object's records with a key in one Bulk API 2.0
+ *    query job. The choice and its estimate are part of the result (--dry-run shows them).
+ * 3. Write: chunk by chunk as the input is read again: sObject Collections (200 a call) for small jobs, Bulk API 2.0
+ *    ingest jobs above `bulkThreshold` records (the rows streamed to a temporary CSV file, then up), with safe retries
+ *    (writer.ts). Then the records that left the source (--deprovision-missing).
+ * 4. Report: every record's outcome to the result file (CSV), counts and the first failures in the result.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OrgClient } from '../client.js';
+import { soqlString } from '../resources/values.js';
+import { decideMissing, decideRow, isEmail, normalizeKey, type Decision, type OrgRecord, type Permission, type RemoveAction, type SyncObject, type SyncRules } from './classify.js';
+import { formatOf, identityMap, InputError, readRows, valueAt, type FieldMap, type InputFormat } from './input.js';
+import { RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
+
+export type SyncSpec = {
+  object: SyncObject;
+  file: string;
+  format?: InputFormat;
+  /** Salesforce field → column or path; by default a CSV's columns are fields of the same name. */
+  map?: FieldMap;
+  /** Default: Email. */
+  match?: string;
+  /** Default: create and update. */
+  allow?: Permission[];
+  /** Default: none. */
+  removeAction?: RemoveAction;
+  disable?: { field: string; value: string };
+  deprovisionMissing?: boolean;
+  clearEmpty?: boolean;
+  allowDuplicates?: boolean;
+  /** Writes from this many records of one kind go through Bulk API 2.0. */
+  bulkThreshold?: number;
+  /** Run even when the estimate exceeds the API requests the org has left today. */
+  force?: boolean;
+};
+
+export type SyncEvents = {
+  onStage?: (stage: SyncStage) => void;
+  onProgress?: (p: { done: number; total: number }) => void;
+};
+
+export const SYNC_STAGES = { check: 'Checking the input', plan: 'Planning', write: 'Writing', remove: 'Removing people who left the source' } as const;
+export type SyncStage = (typeof SYNC_STAGES)[keyof typeof SYNC_STAGES];
+
+export type SyncCounts = Record<'create' | 'update' | 'delete' | 'disable' | 'none' | 'skip' | 'error', number> & { succeeded: number; failed: number };
+
+export type SyncEstimate = {
+  /** How the org's records are read: IN-list queries, or one Bulk API 2.0 query job. */
+  planning: 'query' | 'bulk-query';
+  planningCalls: number;
+  /** How the changes are written. */
+  writing: 'collections' | 'bulk';
+  writeCalls: number;
+  /** API requests the org has left today, when it said. */
+  remaining?: number;
+};
+
+export type SyncRecordOutcome = { key: string; row?: number; action: Decision['action']; object: string; id?: string; status: 'succeeded' | 'failed' | 'skipped' | 'unchanged' | 'planned'; code?: string; message?: string };
+
+export type SyncResult = {
+  object: SyncObject;
+  file: string;
+  dryRun: boolean;
+  rows: number;
+  counts: SyncCounts;
+  estimate: SyncEstimate;
+  /** API calls this run made. */
+  apiCalls: number;
+  resultFile?: string;
+  /** The first failures and skips (all are in the result file). */
+  problems: SyncRecordOutcome[];
+};
+
+/** Rows read, planned and written at a time: memory holds one chunk, not the file. */
+export const CHUNK_ROWS = 2000;
+/** From this many records of one kind, writes go through Bulk API 2.0 (about 20 Collections calls: see the README). */
+export const DEFAULT_BULK_THRESHOLD = 4000;
+/** Keep a query's URL (IN list URL-encoded) well under the 16,384 characters a REST request URI may have. */
+const MAX_IN_CHARS = 11_000;
+const MAX_PROBLEMS = 1000;
+
+/** The IN lists of a query over keys, each within MAX_IN_CHARS once URL-encoded. */
+export const inLists = (keys: string[]): string[][] => {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let size = 0;
+  for (const k of keys) {
+    const len = encodeURIComponent(soqlString(k)).length + 3;
+    if (cur.length && size + len > MAX_IN_CHARS) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(k);
+    size += len;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+};
+
+type Describe = { fields: Array<{ name: string; createable?: boolean; updateable?: boolean; type?: string }> };
+
+const rulesOf = (spec: SyncSpec): SyncRules => ({
+  object: spec.object,
+  match: spec.match ?? 'Email',
+  allow: new Set(spec.allow ?? ['create', 'update']),
+  removeAction: spec.removeAction ?? 'none',
+  disable: spec.disable,
+  clearEmpty: Boolean(spec.clearEmpty),
+});
+
+/** The map, checked against the describe: every field exists and can be written; the match field is mapped. */
+const checkMap = async (client: OrgClient, spec: SyncSpec, rules: SyncRules): Promise<{ map: FieldMap; fields: Set<string>; contactFields: Set<string> }> => {
+  let map = spec.map;
+  if (!map) {
+    if ((spec.format ?? formatOf(spec.file)) !== 'csv') throw new InputError('A JSON input needs --map (Field=path, such as Email=traits.email).');
+    const first = await readRows(spec.file, 'csv').next();
+    if (first.done) throw new InputError(`${spec.file} has no data rows.`);
+    map = identityMap(Object.keys(first.value.data));
+  }
+  const describe = (await client.describe(spec.object)) as unknown as Describe;
+  const byName = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f]));
+  const canonical: FieldMap = [];
+  for (const { field, source } of map) {
+    const f = byName.get(field.toLowerCase());
+    if (!f) throw new InputError(`${spec.object} has no field ${field} that you can see (mapped from ${source}); check the name, or your field-level access.`, undefined, source);
+    if (!f.createable && !f.updateable) throw new InputError(`${spec.object}.${f.name} cannot be written (mapped from ${source}).`, undefined, source);
+    canonical.push({ field: f.name, source });
+  }
+  const matchField = canonical.find((m) => m.field.toLowerCase() === rules.match.toLowerCase());
+  if (!matchField) throw new InputError(`The match field ${rules.match} is not mapped: add ${rules.match}=<column> to --map.`);
+  if (rules.disable && !byName.has(rules.disable.field.toLowerCase())) throw new InputError(`${spec.object} has no field ${rules.disable.field} (--disable-field).`);
+  let contactFields = new Set<string>();
+  if (spec.object === 'Lead') {
+    const contact = (await client.describe('Contact')) as unknown as Describe;
+    contactFields = new Set(contact.fields.filter((f) => f.updateable).map((f) => f.name));
+  }
+  return { map: canonical, fields: new Set(canonical.map((m) => m.field)), contactFields };
+};
+
+type Checked = { rows: number; keys: Set<string> };
+
+/** Pass 1: every row has a valid key, once. Stops with the first problems (row and column), before any write. */
+const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Promise<Checked> => {
+  const source = map.find((m) => m.field.toLowerCase() === rules.match.toLowerCase())!.source;
+  const firstRow = new Map<string, number>();
+  const problems: string[] = [];
+  let rows = 0;
+  for await (const { row, data } of readRows(spec.file, spec.format)) {
+    rows += 1;
+    const key = normalizeKey(valueAt(data, source));
+    if (!key) problems.push(`row ${row}, column ${source}: no ${rules.match}`);
+    else if (rules.match.toLowerCase() === 'email' && !isEmail(key)) problems.push(`row ${row}, column ${source}: "${key}" is not an email address`);
+    else if (firstRow.has(key)) problems.push(`row ${row}, column ${source}: ${key} is also on row ${firstRow.get(key)!}`);
+    else firstRow.set(key, row);
+    if (problems.length >= 20) break;
+  }
+  if (problems.length) throw new InputError(`The input has problems; nothing was changed:\n${problems.join('\n')}${problems.length >= 20 ? '\n(stopped at 20)' : ''}`);
+  if (!rows) throw new InputError(`${spec.file} has no data rows.`);
+  return { rows, keys: new Set(firstRow.keys()) };
+};
+
+/** The fields read from the org for a record: the mapped ones and what the rules need. */
+const selectFields = (spec: SyncSpec, fields: Set<string>, rules: SyncRules): string[] => {
+  const out = new Set<string>(['Id', ...fields]);
+  if (rules.disable) out.add(rules.disable.field);
+  if (spec.object === 'Lead') ['IsConverted', 'ConvertedContactId'].forEach((f) => out.add(f));
+  return [...out];
+};
+
+const toOrgRecord = (r: Record<string, unknown>): OrgRecord => ({
+  Id: String(r.Id),
+  values: r,
+  isConverted: r.IsConverted === true || r.IsConverted === 'true',
+  convertedContactId: typeof r.ConvertedContactId === 'string' && r.ConvertedContactId ? r.ConvertedContactId : undefined,
+});
+
+/** The org's records for some keys, by key (IN-list queries). */
+const queryByKeys = async (client: OrgClient, object: string, fields: string[], match: string, keys: string[]): Promise<Map<string, OrgRecord[]>> => {
+  const out = new Map<string, OrgRecord[]>();
+  for (const list of inLists(keys)) {
+    // eslint-disable-next-line no-await-in-loop
+    const rows = await client.query<Record<string, unknown>>(`SELECT ${fields.join(', ')} FROM ${object} WHERE ${match} IN (${list.map(soqlString).join(', ')})`);
+    for (const r of rows) {
+      const k = normalizeKey(r[match]);
+      out.set(k, [...(out.get(k) ?? []), toOrgRecord(r)]);
+    }
+  }
+  return out;
+};
+
+/** Every record of the object that has a key (one Bulk API 2.0 query job, or SOQL pages), by key. */
+const queryAll = async (client: OrgClient, object: string, fields: string[], match: string, bulk: boolean): Promise<Map<string, OrgRecord[]>> => {
+  const soql = `SELECT ${fields.join(', ')} FROM ${object} WHERE ${match} != null`;
+  const rows: Array<Record<string, unknown>> = bulk
+    ? ((await client.call(() => client.conn.bulk2.query(soql, { pollInterval: 250, pollTimeout: 600_000 }).then((r) => r.toArray()))) as Array<Record<string, unknown>>)
+    : await client.query<Record<string, unknown>>(soql);
+  const out = new Map<string, OrgRecord[]>();
+  for (const r of rows) {
+    const k = normalizeKey(r[match]);
+    const rec = toOrgRecord(Object.fromEntries(Object.entries(r).map(([f, v]) => [f, v === '' ? null : v])));
+    out.set(k, [...(out.get(k) ?? []), rec]);
+  }
+  return out;
+};
+
+/** Which way to read the org: IN lists, or all records in one bulk query, by the estimated number of calls. */
+const estimatePlanning = async (client: OrgClient, spec: SyncSpec, checked: Checked, rules: SyncRules): Promise<Pick<SyncEstimate, 'planning' | 'planningCalls'>> => {
+  const inCalls = inLists([...checked.keys]).length;
+  const count = await client
+    .call(async () => (await client.conn.query(`SELECT COUNT() FROM ${spec.object} WHERE ${rules.match} != null`)).totalSize)
+    .catch(() => Number.MAX_SAFE_INTEGER);
+  // A bulk query job: create, a few polls, one result page per 50,000 rows (an estimate: pages vary with row size).
+  const bulkCalls = 4 + Math.ceil(Number(count) / 50_000);
+  const allNeeded = Boolean(spec.deprovisionMissing);
+  const soqlAll = Math.ceil(Number(count) / 2000) || 1;
+  if (allNeeded) return bulkCalls < soqlAll ? { planning: 'bulk-query', planningCalls: bulkCalls + 1 } : { planning: 'query', planningCalls: soqlAll + 1 };
+  return bulkCalls < inCalls ? { planning: 'bulk-query', planningCalls: bulkCalls + 1 } : { planning: 'query', planningCalls: inCalls + 1 };
+};
+
+/** CSV cell for a Bulk API 2.0 upload: null is #N/A (clears the field). */
+const cell = (v: unknown): string => {
+  if (v === null) return '#N/A';
+  const s = v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** A temporary CSV of rows to write with one bulk job: its columns are fixed by the first row's plan (all mapped fields). */
+class BulkFile {
+  public count = 0;
+  public readonly keys: string[] = [];
+  private stream?: WriteStream;
+
+  public constructor(public readonly path: string, private readonly columns: string[]) {}
+
+  public add(item: WriteItem): void {
+    if (!this.stream) {
+      this.stream = createWriteStream(this.path);
+      this.stream.write(`${this.columns.join(',')}\n`);
+    }
+    this.stream.write(`${this.columns.map((c) => (c === 'Id' ? cell(item.id) : c in item.values ? cell(item.values[c]) : '')).join(',')}\n`);
+    this.keys.push(item.key);
+    this.count += 1;
+  }
+
+  public async end(): Promise<void> {
+    if (!this.stream) return;
+    const s = this.stream;
+    await new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+}
+
+type Ctx = {
+  client: OrgClient;
+  spec: SyncSpec;
+  rules: SyncRules;
+  map: FieldMap;
+  fields: string[];
+  contactFields: Set<string>;
+  writer: RecordWriter;
+  dryRun: boolean;
+  bulk: boolean;
+  all?: Map<string, OrgRecord[]>;
+  report: (o: SyncRecordOutcome) => void;
+  progress: () => void;
+};
+
+const outcomeOf = (d: Decision, w?: WriteOutcome, dryRun = false): SyncRecordOutcome => {
+  const base = { key: d.key, row: d.row, action: d.action, object: d.object, id: w?.id ?? d.id };
+  if (d.action === 'none') return { ...base, status: 'unchanged', ...(d.message ? { message: d.message } : {}) };
+  if (d.action === 'skip') return { ...base, status: 'skipped', code: d.code, message: d.message };
+  if (d.action === 'error') return { ...base, status: 'failed', code: d.code, message: d.message };
+  if (dryRun || !w) return { ...base, status: 'planned', ...(d.message ? { message: d.message } : {}) };
+  return w.success ? { ...base, status: 'succeeded', ...(d.message ? { message: d.message } : {}) } : { ...base, status: 'failed', code: w.code, message: w.message };
+};
+
+/** Sends one chunk's decisions through Collections; reports each outcome. */
+const writeChunk = async (ctx: Ctx, decisions: Decision[]): Promise<void> => {
+  const { writer, spec, rules } = ctx;
+  const lookup = async (keys: string[]): Promise<Map<string, string>> => {
+    const found = await queryByKeys(ctx.client, spec.object, ['Id', rules.match], rules.match, keys);
+    return new Map([...found.entries()].map(([k, recs]) => [k, recs[0].Id]));
+  };
+  const groups: Array<[Decision['action'], string, (items: WriteItem[]) => Promise<WriteOutcome[]>]> = [
+    ['create', spec.object, (items): Promise<WriteOutcome[]> => writer.create(spec.object, items, lookup)],
+    ['update', spec.object, (items): Promise<WriteOutcome[]> => writer.update(spec.object, items)],
+    ['update', 'Contact', (items): Promise<WriteOutcome[]> => writer.update('Contact', items)],
+    ['disable', spec.object, (items): Promise<WriteOutcome[]> => writer.update(spec.object, items)],
+    ['delete', spec.object, (items): Promise<WriteOutcome[]> => writer.delete(spec.object, items)],
+  ];
+  for (const [action, object, send] of groups) {
+    const ds = decisions.filter((d) => d.action === action && d.object === object);
+    if (!ds.length) continue;
+    // eslint-disable-next-line no-await-in-loop
+    const outcomes = await send(ds.map((d) => ({ key: d.key, id: d.id, values: d.values ?? {} })));
+    ds.forEach((d, i) => ctx.report(outcomeOf(d, outcomes[i])));
+  }
+};
+
+/** Pass 2 over the input: plan each chunk against the org, then write it (or queue it for a bulk job). */
+const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFile }, queued: Map<string, Decision>): Promise<void> => {
+  const { spec, rules, map } = ctx;
+  let chunk: Array<{ row: number; key: string; values: Record<string, unknown> }> = [];
+  const flush = async (): Promise<void> => {
+    if (!chunk.length) return;
+    const org = ctx.all ?? (await queryByKeys(ctx.client, spec.object, ctx.fields, rules.match, chunk.map((c) => c.key)));
+    const convertedIds = chunk.flatMap((c) => (org.get(c.key) ?? []).filter((r) => r.isConverted && r.convertedContactId).map((r) => r.convertedContactId!));
+    const contacts = new Map<string, OrgRecord>();
+    if (convertedIds.length) {
+      const cf = ['Id', ...map.map((m) => m.field).filter((f) => ctx.contactFields.has(f))];
+      for (const list of inLists(convertedIds)) {
+        // eslint-disable-next-line no-await-in-loop
+        for (const r of await ctx.client.query<Record<string, unknown>>(`SELECT ${[...new Set(cf)].join(', ')} FROM Contact WHERE Id IN (${list.map(soqlString).join(', ')})`)) {
+          contacts.set(String(r.Id), toOrgRecord(r));
+        }
+      }
+    }
+    const decisions = chunk.map((c) => {
+      const d = decideRow(c, org.get(c.key) ?? [], rules, (id) => contacts.get(id));
+      // A converted Lead's Contact takes only the fields a Contact has.
+      if (d.object === 'Contact' && d.values) d.values = Object.fromEntries(Object.entries(d.values).filter(([f]) => ctx.contactFields.has(f)));
+      return d;
+    });
+    chunk = [];
+    if (ctx.dryRun) {
+      for (const d of decisions) ctx.report(outcomeOf(d, undefined, true));
+      return;
+    }
+    const toBulk = ctx.bulk ? decisions.filter((d) => (d.action === 'create' || d.action === 'update') && d.object === spec.object) : [];
+    for (const d of toBulk) {
+      (d.action === 'create' ? bulkFiles.create : bulkFiles.update).add({ key: d.key, id: d.id, values: d.values ?? {} });
+      queued.set(d.key, d);
+    }
+    await writeChunk(ctx, decisions.filter((d) => !toBulk.includes(d) && d.action !== 'none' && d.action !== 'skip' && d.action !== 'error'));
+    for (const d of decisions.filter((x) => x.action === 'none' || x.action === 'skip' || x.action === 'error')) ctx.report(outcomeOf(d));
+  };
+  const source = (field: string): string => map.find((m) => m.field === field)!.source;
+  const matchSource = source(map.find((m) => m.field.toLowerCase() === rules.match.toLowerCase())!.field);
+  for await (const { row, data } of readRows(spec.file, spec.format)) {
+    const values = Object.fromEntries(map.map((m) => [m.field, valueAt(data, m.source)]));
+    chunk.push({ row, key: normalizeKey(valueAt(data, matchSource)), values });
+    ctx.progress();
+    // eslint-disable-next-line no-await-in-loop
+    if (chunk.length >= CHUNK_ROWS) await flush();
+  }
+  await flush();
+};
+
+/** A bulk result row as the record's outcome; undefined when the row is worth another try (unprocessed, locked). */
+const bulkOutcome = (d: Decision, kind: 'success' | 'failure' | 'unprocessed', row: Record<string, string>): SyncRecordOutcome | undefined => {
+  const error = row.sf__Error ?? '';
+  const code = /^([A-Z_]+):/.exec(error)?.[1];
+  if (kind === 'success') return outcomeOf(d, { key: d.key, id: row.sf__Id || d.id, success: true });
+  if (kind === 'unprocessed' || code === 'UNABLE_TO_LOCK_ROW') return undefined;
+  return outcomeOf(d, { key: d.key, id: d.id, success: false, code: code ?? 'BULK_ERROR', message: error.replace(/^[A-Z_]+:/, '').replace(/:--$/, '') });
+};
+
+/** The bulk jobs for what pass 2 queued; results joined back to the decisions by key (email) or Id. */
+const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }, queued: Map<string, Decision>): Promise<void> => {
+  const { rules, spec } = ctx;
+  for (const [operation, file] of [
+    ['insert', files.create],
+    ['update', files.update],
+  ] as const) {
+    // eslint-disable-next-line no-await-in-loop
+    await file.end();
+    if (!file.count) continue;
+    // eslint-disable-next-line no-await-in-loop
+    const job = await runBulkJob(ctx.client, { object: spec.object, operation, csvFile: file.path });
+    const byId = new Map<string, string>();
+    if (operation === 'update') for (const d of queued.values()) if (d.action === 'update' && d.id) byId.set(d.id.slice(0, 15), d.key);
+    const seen = new Set<string>();
+    const retry: Decision[] = [];
+    const keyOf = (row: Record<string, string>): string | undefined =>
+      operation === 'insert'
+        ? normalizeKey(row[Object.keys(row).find((c) => c.toLowerCase() === rules.match.toLowerCase()) ?? rules.match])
+        : byId.get(String(row.Id ?? row.sf__Id ?? '').slice(0, 15));
+    // eslint-disable-next-line no-await-in-loop
+    for await (const { kind, row } of job.rows) {
+      const key = keyOf(row);
+      const d = key ? queued.get(key) : undefined;
+      if (!d || seen.has(d.key)) continue;
+      seen.add(d.key);
+      const outcome = bulkOutcome(d, kind, row);
+      if (outcome) ctx.report(outcome);
+      else retry.push(d);
+    }
+    // Rows the job did not process or could not lock, and rows it never answered for: through Collections, safely.
+    for (const key of file.keys) {
+      const d = queued.get(key);
+      if (d && !seen.has(key) && !retry.includes(d)) retry.push(d);
+    }
+    // eslint-disable-next-line no-await-in-loop
+    if (retry.length) await writeChunk(ctx, retry);
+  }
+};
+
+/** Pass 3 (--deprovision-missing): the org's records whose key is not in the input, given the remove action. */
+const removeMissing = async (ctx: Ctx, keys: Set<string>): Promise<void> => {
+  const { client, spec, rules } = ctx;
+  const all = ctx.all ?? (await queryAll(client, spec.object, ctx.fields, rules.match, false));
+  const missing = [...all.entries()].filter(([k]) => !keys.has(k));
+  const portal = new Set<string>();
+  if (spec.object === 'Contact' && missing.length) {
+    for (const list of inLists(missing.flatMap(([, recs]) => recs.map((r) => r.Id)))) {
+      // eslint-disable-next-line no-await-in-loop
+      for (const u of await client.query<{ ContactId: string }>(`SELECT ContactId FROM User WHERE ContactId IN (${list.map(soqlString).join(', ')})`)) portal.add(u.ContactId.slice(0, 15));
+    }
+  }
+  const decisions = missing.flatMap(([k, recs]) => recs.map((r) => decideMissing(k, { ...r, portalUser: portal.has(r.Id.slice(0, 15)) }, rules)));
+  if (ctx.dryRun) {
+    for (const d of decisions) ctx.report(outcomeOf(d, undefined, true));
+    return;
+  }
+  await writeChunk(ctx, decisions.filter((d) => d.action === 'delete' || d.action === 'disable'));
+  for (const d of decisions.filter((x) => x.action !== 'delete' && x.action !== 'disable')) ctx.report(outcomeOf(d));
+};
+
+/**
+ * How the run will read and write, and what it costs; refused (without force) when the org has fewer API requests left
+ * today than the estimate.
+ */
+const estimateRun = async (client: OrgClient, spec: SyncSpec, checked: Checked, rules: SyncRules, dryRun: boolean): Promise<SyncEstimate> => {
+  const planning = await estimatePlanning(client, spec, checked, rules);
+  const threshold = spec.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
+  // Bulk API 2.0 takes no duplicate-rule header: saving past a duplicate rule needs Collections.
+  const bulk = checked.rows >= threshold && !spec.allowDuplicates;
+  // A bulk job: open, upload, close, a few polls, three result sets; an insert and an update job at most.
+  const writeCalls = bulk ? 2 * 8 : Math.ceil(checked.rows / 200);
+  const limits = await client.limits().catch(() => undefined);
+  const remaining = limits?.DailyApiRequests?.Remaining;
+  if (!dryRun && !spec.force && remaining !== undefined && planning.planningCalls + writeCalls > remaining) {
+    throw new InputError(`This sync needs about ${planning.planningCalls + writeCalls} API requests and the org has ${remaining} left today; run it later, or with --force.`);
+  }
+  return { ...planning, writing: bulk ? 'bulk' : 'collections', writeCalls, ...(remaining !== undefined ? { remaining } : {}) };
+};
+
+const RESULT_COLUMNS = ['key', 'row', 'action', 'object', 'id', 'status', 'code', 'message'] as const;
+
+/** The result file: a CSV row per record, streamed (csv-stringify), closed at the end. */
+const openResults = async (file: string | undefined): Promise<{ write: (o: SyncRecordOutcome) => void; close: () => Promise<void> }> => {
+  if (!file) return { write: (): void => undefined, close: (): Promise<void> => Promise.resolve() };
+  const { stringify } = await import('csv-stringify');
+  const out = stringify({ header: true, columns: [...RESULT_COLUMNS] });
+  const sink = createWriteStream(file);
+  out.pipe(sink);
+  return {
+    write: (o): void => {
+      out.write(RESULT_COLUMNS.map((c) => o[c] ?? ''));
+    },
+    close: async (): Promise<void> => {
+      const closed = new Promise<void>((resolve) => sink.on('close', () => resolve()));
+      out.end();
+      await closed;
+    },
+  };
+};
+
+/**
+ * Runs a sync: checks, plans and (unless dryRun) writes, reporting every record to `resultFile`. Throws InputError
+ * (before any write) for bad input, and when the estimate exceeds the org's remaining API requests (without force).
+ */
+export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: boolean; resultFile?: string }, events: SyncEvents = {}): Promise<SyncResult> => {
+  const callsBefore = client.calls;
+  const rules = rulesOf(spec);
+  events.onStage?.(SYNC_STAGES.check);
+  const { map, fields: mapped, contactFields } = await checkMap(client, spec, rules);
+  const checked = await checkInput(spec, map, rules);
+  events.onStage?.(SYNC_STAGES.plan);
+  const estimate = await estimateRun(client, spec, checked, rules, run.dryRun);
+  const bulk = estimate.writing === 'bulk';
+  const fields = selectFields(spec, mapped, rules);
+  const all = estimate.planning === 'bulk-query' ? await queryAll(client, spec.object, fields, rules.match, true) : undefined;
+
+  const counts: SyncCounts = { create: 0, update: 0, delete: 0, disable: 0, none: 0, skip: 0, error: 0, succeeded: 0, failed: 0 };
+  const problems: SyncRecordOutcome[] = [];
+  const results = await openResults(run.resultFile);
+  let done = 0;
+  const report = (o: SyncRecordOutcome): void => {
+    counts[o.action] += 1;
+    if (o.status === 'succeeded') counts.succeeded += 1;
+    if (o.status === 'failed') counts.failed += 1;
+    if ((o.status === 'failed' || o.status === 'skipped') && problems.length < MAX_PROBLEMS) problems.push(o);
+    results.write(o);
+  };
+  const writer = new RecordWriter(client, { allowDuplicates: spec.allowDuplicates });
+  const dir = await mkdtemp(join(tmpdir(), 'provision-sync-'));
+  const ctx: Ctx = {
+    client,
+    spec,
+    rules,
+    map,
+    fields,
+    contactFields,
+    writer,
+    dryRun: run.dryRun,
+    bulk,
+    all,
+    report,
+    progress: () => events.onProgress?.({ done: (done += 1), total: checked.rows }),
+  };
+  try {
+    if (!run.dryRun) events.onStage?.(SYNC_STAGES.write);
+    const files = { create: new BulkFile(join(dir, 'insert.csv'), ['Id', ...mapped].filter((f) => f !== 'Id')), update: new BulkFile(join(dir, 'update.csv'), ['Id', ...mapped]) };
+    const queued = new Map<string, Decision>();
+    await syncRows(ctx, files, queued);
+    if (!run.dryRun) await runBulk(ctx, files, queued);
+    if (spec.deprovisionMissing) {
+      events.onStage?.(SYNC_STAGES.remove);
+      await removeMissing(ctx, checked.keys);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await results.close();
+  }
+  return {
+    object: spec.object,
+    file: spec.file,
+    dryRun: run.dryRun,
+    rows: checked.rows,
+    counts,
+    estimate,
+    apiCalls: client.calls - callsBefore,
+    ...(run.resultFile ? { resultFile: run.resultFile } : {}),
+    problems,
+  };
+};

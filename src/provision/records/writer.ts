@@ -1,0 +1,225 @@
+/*
+ * Writing records safely: sObject Collections (200 a call, allOrNone=false, so a refused record fails only itself)
+ * and Bulk API 2.0 ingest jobs. Only what can succeed on another try is tried again, with backoff: a whole call the
+ * org did not process (503 SERVER_UNAVAILABLE, the concurrent-request limit, UNABLE_TO_LOCK_ROW), a record refused for
+ * a lock. A call whose outcome is unknown (the connection dropped after the request was sent) is never simply sent
+ * again: creates are read back by their key first, and only the records the org does not have are sent again, so no
+ * duplicate is ever made. Updates and deletes are safe to send again.
+ */
+import { createReadStream } from 'node:fs';
+import { errorCodeOf, isTransient, type OrgClient } from '../client.js';
+
+/** One record's outcome. */
+export type WriteOutcome = { key: string; id?: string; success: boolean; code?: string; message?: string };
+
+export type WriteItem = { key: string; id?: string; values: Record<string, unknown> };
+
+export type WriteOptions = {
+  /** Save despite an active duplicate rule (Sforce-Duplicate-Rule-Header: allowSave=true). */
+  allowDuplicates?: boolean;
+  /** Tries in all for a call or record that may succeed later. */
+  attempts?: number;
+  baseDelayMs?: number;
+  onRecords?: (n: number) => void;
+};
+
+type SaveResult = { id?: string; success: boolean; errors?: Array<{ statusCode?: string; message?: string }> };
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Errors after which the request may have been carried out: the answer was lost, not refused. */
+const UNKNOWN_OUTCOME = /ECONNRESET|socket hang up|ETIMEDOUT|EPIPE|other side closed|terminated|UND_ERR_SOCKET|fetch failed/i;
+export const isUnknownOutcome = (e: unknown): boolean => {
+  const err = e as { code?: string; message?: string; statusCode?: number; cause?: { code?: string; message?: string } };
+  if (err?.statusCode === 502 || err?.statusCode === 504) return true;
+  return [err?.code, err?.message, err?.cause?.code, err?.cause?.message].some((s) => typeof s === 'string' && UNKNOWN_OUTCOME.test(s));
+};
+
+/** A whole call the org refused without doing anything, worth another try. */
+const notProcessed = (e: unknown): boolean => !isUnknownOutcome(e) && isTransient(e);
+
+/** Record errors another try may get past. */
+const RETRY_RECORD = new Set(['UNABLE_TO_LOCK_ROW']);
+
+export const COLLECTION_SIZE = 200;
+
+export class RecordWriter {
+  private readonly attempts: number;
+  private readonly baseDelayMs: number;
+
+  public constructor(private readonly client: OrgClient, private readonly opts: WriteOptions = {}) {
+    this.attempts = opts.attempts ?? 6;
+    this.baseDelayMs = opts.baseDelayMs ?? 250;
+  }
+
+  /**
+   * Creates read back by key (`lookup`: the ids of the records the org has for these keys) after an unknown outcome:
+   * those found were created by the lost call.
+   */
+  public async create(object: string, items: WriteItem[], lookup: (keys: string[]) => Promise<Map<string, string>>): Promise<WriteOutcome[]> {
+    return this.write(object, 'create', items, lookup);
+  }
+
+  public async update(object: string, items: WriteItem[]): Promise<WriteOutcome[]> {
+    return this.write(object, 'update', items);
+  }
+
+  public async delete(object: string, items: WriteItem[]): Promise<WriteOutcome[]> {
+    return this.write(object, 'delete', items);
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    const delay = Math.min(10_000, this.baseDelayMs * 2 ** (attempt - 1));
+    await sleep(delay / 2 + Math.random() * (delay / 2));
+  }
+
+  private headers(): Record<string, string> | undefined {
+    return this.opts.allowDuplicates ? { 'Sforce-Duplicate-Rule-Header': 'allowSave=true' } : undefined;
+  }
+
+  /** One Collections call; the client counts it. */
+  private async send(object: string, op: 'create' | 'update' | 'delete', batch: WriteItem[]): Promise<SaveResult[]> {
+    this.client.calls += 1;
+    const sobject = this.client.conn.sobject(object);
+    const options = { allOrNone: false, headers: this.headers() } as never;
+    const res: unknown =
+      op === 'create'
+        ? await sobject.create(batch.map((b) => b.values), options)
+        : op === 'update'
+        ? await sobject.update(batch.map((b) => ({ ...b.values, Id: b.id! })), options)
+        : await sobject.destroy(batch.map((b) => b.id!), options);
+    return (Array.isArray(res) ? res : [res]) as SaveResult[];
+  }
+
+  private async write(
+    object: string,
+    op: 'create' | 'update' | 'delete',
+    items: WriteItem[],
+    lookup?: (keys: string[]) => Promise<Map<string, string>>
+  ): Promise<WriteOutcome[]> {
+    const out = new Map<string, WriteOutcome>();
+    for (let i = 0; i < items.length; i += COLLECTION_SIZE) {
+      // eslint-disable-next-line no-await-in-loop
+      for (const o of await this.writeBatch(object, op, items.slice(i, i + COLLECTION_SIZE), lookup)) out.set(o.key, o);
+      this.opts.onRecords?.(Math.min(COLLECTION_SIZE, items.length - i));
+    }
+    return items.map((it) => out.get(it.key) ?? { key: it.key, success: false, code: 'NO_RESULT', message: 'The org gave no result for the record.' });
+  }
+
+  /** One batch, with its retries; every item ends with an outcome. */
+  private async writeBatch(
+    object: string,
+    op: 'create' | 'update' | 'delete',
+    batch: WriteItem[],
+    lookup?: (keys: string[]) => Promise<Map<string, string>>
+  ): Promise<WriteOutcome[]> {
+    const done: WriteOutcome[] = [];
+    let pending = batch;
+    for (let attempt = 1; pending.length; attempt++) {
+      const last = attempt >= this.attempts;
+      let results: SaveResult[];
+      try {
+        // eslint-disable-next-line no-await-in-loop
+        results = await this.send(object, op, pending);
+      } catch (e) {
+        const code = errorCodeOf(e) ?? 'CALL_FAILED';
+        const message = e instanceof Error ? e.message : String(e);
+        if (isUnknownOutcome(e) && op === 'create' && lookup) {
+          // The records may be there: what the org has is done, the rest is sent again.
+          this.client.retries += 1;
+          // eslint-disable-next-line no-await-in-loop
+          const have = await lookup(pending.map((p) => p.key));
+          done.push(...pending.filter((p) => have.has(p.key)).map((p) => ({ key: p.key, id: have.get(p.key), success: true })));
+          pending = pending.filter((p) => !have.has(p.key));
+        } else if (last || !(notProcessed(e) || isUnknownOutcome(e))) {
+          done.push(...pending.map((p) => ({ key: p.key, id: p.id, success: false, code, message })));
+          pending = [];
+        } else {
+          this.client.retries += 1;
+        }
+        // eslint-disable-next-line no-await-in-loop
+        if (pending.length) await this.backoff(attempt);
+        continue;
+      }
+      const again: WriteItem[] = [];
+      pending.forEach((item, i) => {
+        const r = results[i];
+        const err = r?.errors?.[0];
+        if (r?.success) done.push({ key: item.key, id: r.id ?? item.id, success: true });
+        else if (op === 'delete' && err?.statusCode === 'ENTITY_IS_DELETED') done.push({ key: item.key, id: item.id, success: true });
+        else if (!last && err?.statusCode && RETRY_RECORD.has(err.statusCode)) again.push(item);
+        else done.push({ key: item.key, id: item.id, success: false, code: err?.statusCode ?? 'UNKNOWN_ERROR', message: err?.message ?? 'The org refused the record.' });
+      });
+      pending = again;
+      if (pending.length) {
+        this.client.retries += 1;
+        // eslint-disable-next-line no-await-in-loop
+        await this.backoff(attempt);
+      }
+    }
+    return done;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- Bulk API 2.0
+
+export type BulkJobResult = {
+  jobId: string;
+  state: string;
+  /** Result rows: the columns uploaded plus sf__Id (and sf__Created / sf__Error). */
+  rows: AsyncIterable<{ kind: 'success' | 'failure' | 'unprocessed'; row: Record<string, string> }>;
+};
+
+/**
+ * One Bulk API 2.0 ingest job from a CSV file: created, the file streamed up, closed, polled with backoff (from 250 ms,
+ * doubling to 5 s), then its successful, failed and unprocessed results streamed back as CSV rows.
+ */
+export const runBulkJob = async (
+  client: OrgClient,
+  o: { object: string; operation: 'insert' | 'update' | 'delete'; csvFile: string; timeoutMs?: number; onState?: (state: string, processed: number) => void }
+): Promise<BulkJobResult> => {
+  const conn = client.conn;
+  const job = conn.bulk2.createJob({ object: o.object, operation: o.operation, lineEnding: 'LF' } as never);
+  await client.call(() => job.open());
+  await client.call(() => job.uploadData(createReadStream(o.csvFile)));
+  await client.call(() => job.close());
+  const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
+  let delay = 250;
+  let info = await client.call(() => job.check());
+  while (!['JobComplete', 'Failed', 'Aborted'].includes(info.state)) {
+    if (Date.now() > deadline) throw new Error(`The Bulk API job ${job.id} did not finish in time (state ${info.state}); resume it later with its id.`);
+    o.onState?.(info.state, Number(info.numberRecordsProcessed ?? 0));
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(delay);
+    delay = Math.min(5000, delay * 2);
+    // eslint-disable-next-line no-await-in-loop
+    info = await client.call(() => job.check());
+  }
+  o.onState?.(info.state, Number(info.numberRecordsProcessed ?? 0));
+  return { jobId: job.id, state: info.state, rows: bulkResults(client, job.id) };
+};
+
+/** The three result sets of a job, streamed (never held whole) and parsed as CSV. */
+async function* bulkResults(client: OrgClient, jobId: string): AsyncGenerator<{ kind: 'success' | 'failure' | 'unprocessed'; row: Record<string, string> }> {
+  const { parse } = await import('csv-parse');
+  const conn = client.conn;
+  const base = `${conn.instanceUrl}/services/data/v${conn.getApiVersion()}/jobs/ingest/${jobId}`;
+  const sets: Array<['success' | 'failure' | 'unprocessed', string]> = [
+    ['success', 'successfulResults'],
+    ['failure', 'failedResults'],
+    ['unprocessed', 'unprocessedrecords'],
+  ];
+  const { Readable } = await import('node:stream');
+  for (const [kind, path] of sets) {
+    // eslint-disable-next-line no-await-in-loop
+    const res = await client.call(async () => {
+      const r = await fetch(`${base}/${path}/`, { headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' } });
+      if (r.status >= 500) throw Object.assign(new Error(`Bulk results: HTTP ${r.status}`), { statusCode: r.status });
+      if (!r.ok || !r.body) throw new Error(`Bulk results of job ${jobId}: HTTP ${r.status} ${await r.text()}`);
+      return r;
+    });
+    const parser = Readable.fromWeb(res.body as never).pipe(parse({ columns: true, bom: true, skipEmptyLines: true, relaxColumnCount: true }));
+    // eslint-disable-next-line no-await-in-loop
+    for await (const row of parser as AsyncIterable<Record<string, string>>) yield { kind, row };
+  }
+}
