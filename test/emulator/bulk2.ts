@@ -590,6 +590,11 @@ export class Bulk2Api {
       }
       case 'upsert': {
         const extField = job.externalIdFieldName ?? 'Id';
+        // externalIdFieldName Id: Bulk API 2.0 upserts "based on an ID, or the value of a specified external ID field"
+        // (Bulk API 2.0 Developer Guide, "Upsert Records"); a row without an Id is created ("to force Salesforce to
+        // create a new record, set the name of the external ID field to Id and the external ID to null", Mobile SDK
+        // upsert reference). What a real org answers for an Id that matches no record is unconfirmed (here: the
+        // update's NOT_FOUND, no insert).
         if (extField === 'Id') {
           const fields = this.rowFields(columns, row, new Set(['Id']));
           if (!rowId) return { id: ops.create(object, fields), created: true };
