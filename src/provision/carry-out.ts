@@ -18,6 +18,9 @@ export const PARTIAL_SUCCESS = 68;
 /** A change as --json reports it: the plan without the metadata payload. */
 export type ChangeSummary = Omit<Change, 'metadata' | 'record' | 'dependsOn'>;
 
+/** The resource of a desired-state records sync ("Lead records"): records, never files. */
+export const RECORDS_SUFFIX = ' records';
+
 export type PlanResult = {
   dryRun: boolean;
   /** True when the org was (or, with --dry-run or --output-dir, would be) changed. */
@@ -51,7 +54,7 @@ export const actionFor = (code: string | undefined): string => {
  * once it exists). Returns the changes marked written and the files.
  */
 export const writePlanFiles = async (outputDir: string, changes: Change[]): Promise<{ changes: Change[]; files: string[] }> => {
-  const recordChange = changes.find((c) => c.record && c.action !== 'none');
+  const recordChange = changes.find((c) => (c.record !== undefined || c.resource.endsWith(RECORDS_SUFFIX)) && c.action !== 'none');
   if (recordChange) throw shared.createError('error.RecordsNotFiles', [`${recordChange.resource} ${recordChange.name}`]);
   const referring = changes.find((c) => c.metadata && c.action !== 'none' && refsIn(c.metadata.content).length);
   if (referring) {

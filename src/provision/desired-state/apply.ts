@@ -11,8 +11,9 @@ import { withAnySecret } from '../apps-apply.js';
 import type { OrgClient } from '../client.js';
 import { changeKey, hasChanges, type Change } from '../plan.js';
 import { generateConsumerSecret, writeSecretFile } from '../secrets.js';
+import { runSync } from '../records/sync.js';
 import { readSecret } from './file.js';
-import type { DesiredStatePlan } from './plan.js';
+import { recordsChange, type DesiredStatePlan } from './plan.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
@@ -57,6 +58,31 @@ const secretsOf = async (plan: DesiredStatePlan, env: NodeJS.ProcessEnv): Promis
 };
 
 /**
+ * The records entries, after every other change (their permission sets and apps are in place by then): each sync run
+ * for real, its change applied when every record succeeded, failed (with the count and the result file) otherwise.
+ */
+const syncRecords = async (client: OrgClient, plan: DesiredStatePlan, changes: Change[]): Promise<Change[]> => {
+  let out = changes;
+  for (const { entry, spec, change } of plan.records) {
+    if (change.action === 'none') continue;
+    const i = plan.changes.indexOf(change);
+    let updated: Change;
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      const r = await runSync(client, spec, { dryRun: false, resultFile: entry.resultFile });
+      const where = entry.resultFile ? ` (each record in ${entry.resultFile})` : '';
+      updated = r.counts.failed
+        ? { ...recordsChange(entry, r), action: 'update', status: 'failed', error: { code: 'RECORDS_FAILED', message: `${r.counts.failed} of ${r.counts.failed + r.counts.succeeded} records failed${where}.` } }
+        : { ...recordsChange(entry, r), action: 'update', status: 'applied', note: `${r.counts.succeeded} record(s) written${where}.` };
+    } catch (e) {
+      updated = { ...change, status: 'failed', error: { code: 'RECORDS_FAILED', message: e instanceof Error ? e.message : String(e) } };
+    }
+    out = out.map((c, j) => (j === i ? updated : c));
+  }
+  return out;
+};
+
+/**
  * Applies a plan made by planDesiredState. Reads every secret before the first write (a missing variable stops the run
  * with nothing changed); a secret file whose secret the org did not take is removed again.
  */
@@ -78,7 +104,8 @@ export const applyDesiredState = async (
     throw e;
   }
   // The changes as planned (no secret), with what happened to them.
-  const changes = done.map((c, i) => ({ ...c, ...(plan.changes[i].metadata ? { metadata: plan.changes[i].metadata } : {}) }));
+  let changes: Change[] = done.map((c, i) => ({ ...c, ...(plan.changes[i].metadata ? { metadata: plan.changes[i].metadata } : {}) }));
+  changes = await syncRecords(client, plan, changes);
   const secretFiles: string[] = [];
   for (const s of secrets.filter((x) => x.file)) {
     const took = changes.some((c) => changeKey(c) === s.key && c.status === 'applied');

@@ -44,6 +44,21 @@ export type AppEntry = AppSpec & {
   secretFile?: string;
 };
 
+/** A sync of people from a file (as `records sync`); map as { Field: source }. */
+export type RecordsEntry = {
+  object: 'Lead' | 'Contact';
+  file: string;
+  map?: Record<string, string>;
+  match?: string;
+  allow?: Array<'create' | 'update' | 'delete' | 'disable'>;
+  removeAction?: 'delete' | 'disable' | 'none';
+  disableField?: string;
+  deprovisionMissing?: boolean;
+  clearEmpty?: boolean;
+  allowDuplicates?: boolean;
+  resultFile?: string;
+};
+
 /** The file as the library takes it: specs, with paths absolute and `${env:NAME}` replaced. */
 export type DesiredState = {
   /** The file it was read from. */
@@ -57,6 +72,7 @@ export type DesiredState = {
   permissionSets?: PermissionSetEntry[];
   assignments?: AssignmentSpec[];
   apps?: AppEntry[];
+  records?: RecordsEntry[];
   /** Where each entry is in the file ("apps[0]" → "provision.yaml:12:5 (apps[0])"), for errors found while planning. */
   places: Record<string, string>;
 };
@@ -252,6 +268,7 @@ const checkFiles = async (file: string, { yaml, doc, counter, root }: Parsed): P
       { path: ['samlConfigs', i, 'idpCert'] as Path, value: c.idpCert },
     ]),
     ...((root.apps as Array<Record<string, unknown>> | undefined) ?? []).map((a, i) => ({ path: ['apps', i, 'certificate'] as Path, value: a.certificate })),
+    ...((root.records as Array<Record<string, unknown>> | undefined) ?? []).map((r, i) => ({ path: ['records', i, 'file'] as Path, value: r.file })),
   ];
   for (const { path, value } of named) {
     if (typeof value !== 'string' || value.trim().startsWith('-----BEGIN')) continue;
@@ -274,6 +291,10 @@ const resolvePaths = (file: string, { yaml, doc, counter, root }: Parsed): Desir
   for (const c of state.samlConfigs ?? []) {
     if (c.idpMetadata) c.idpMetadata = abs(c.idpMetadata);
     if (c.idpCert) c.idpCert = abs(c.idpCert);
+  }
+  for (const r of state.records ?? []) {
+    r.file = abs(r.file)!;
+    if (r.resultFile) r.resultFile = abs(r.resultFile);
   }
   for (const a of state.apps ?? []) {
     if (a.certificate && !a.certificate.trim().startsWith('-----BEGIN')) a.certificate = abs(a.certificate);

@@ -11,9 +11,10 @@
  * ones it refers to or depends on.
  */
 import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { Messages, SfError } from '@salesforce/core';
 import type { OrgClient } from '../client.js';
+import { RECORDS_SUFFIX } from '../carry-out.js';
 import { planApp, type PlannedApp } from '../apps.js';
 import { planAssignmentSpec } from '../assignments.js';
 import { checkCertificateSpec, planCertificateSpec } from '../certificates.js';
@@ -27,7 +28,8 @@ import { federationIdWarning, planSamlConfigSpec } from '../sso-configure.js';
 import { planSsoSettingsSpec } from '../sso-settings.js';
 import type { PlannedCertificate } from '../resources/certificate.js';
 import type { SamlSsoConfigContent } from '../resources/saml-config.js';
-import { readSecret, type AppEntry, type DesiredState, type PermissionSetEntry, type SamlConfigEntry } from './file.js';
+import { runSync, type SyncResult, type SyncSpec } from '../records/sync.js';
+import { readSecret, type AppEntry, type DesiredState, type PermissionSetEntry, type RecordsEntry, type SamlConfigEntry } from './file.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
@@ -35,8 +37,13 @@ const messages = Messages.loadMessages('plugin-provision', 'provision.desired-st
 /** A planned app of the file with its entry (where its new secret comes from, if it needs one). */
 export type PlannedAppEntry = { entry: AppEntry; app: PlannedApp };
 
+/** A records entry planned: its sync spec and what a dry run found, for apply to run for real. */
+export type PlannedRecords = { entry: RecordsEntry; spec: SyncSpec; change: Change };
+
 export type DesiredStatePlan = {
   file: string;
+  /** The records entries (synced after every other change). */
+  records: PlannedRecords[];
   /** Every change, in the file's order of sections. */
   changes: Change[];
   warnings: string[];
@@ -126,6 +133,7 @@ type Ctx = {
   /** Permission sets the file creates. */
   permissionSets: string[];
   apps: PlannedAppEntry[];
+  records: PlannedRecords[];
 };
 
 const plannedSso = (b: PlanBuilder): Record<string, boolean> | undefined =>
@@ -267,6 +275,49 @@ const planAssignments = async (ctx: Ctx): Promise<void> => {
   }
 };
 
+/** A records entry's sync spec (as `records sync`'s flags would make it). */
+export const recordsSpec = (entry: RecordsEntry): SyncSpec => {
+  const disable = entry.disableField ? { field: entry.disableField.slice(0, entry.disableField.indexOf('=')).trim(), value: entry.disableField.slice(entry.disableField.indexOf('=') + 1).trim() } : undefined;
+  return {
+    object: entry.object,
+    file: entry.file,
+    ...(entry.map ? { map: Object.entries(entry.map).map(([field, source]) => ({ field, source })) } : {}),
+    ...(entry.match ? { match: entry.match } : {}),
+    allow: entry.allow ?? ['create', 'update'],
+    removeAction: entry.removeAction ?? 'none',
+    ...(disable ? { disable } : {}),
+    deprovisionMissing: Boolean(entry.deprovisionMissing),
+    clearEmpty: Boolean(entry.clearEmpty),
+    allowDuplicates: Boolean(entry.allowDuplicates),
+  };
+};
+
+/** What a records sync would do, as one change of the plan: counts by action (no record ids: the result file has them). */
+export const recordsChange = (entry: RecordsEntry, r: SyncResult): Change => {
+  const c = r.counts;
+  const fields = (['create', 'update', 'delete', 'disable', 'skip', 'error'] as const).filter((a) => c[a] > 0).map((a) => ({ field: a, to: c[a] }));
+  const writes = c.create + c.update + c.delete + c.disable;
+  return {
+    resource: `${entry.object}${RECORDS_SUFFIX}`,
+    name: basename(entry.file),
+    action: writes ? 'update' : 'none',
+    fields,
+    status: writes ? 'planned' : 'unchanged',
+    note: `${r.rows} row(s): ${c.none} already as the file says${c.skip ? `, ${c.skip} skipped` : ''}${c.error ? `, ${c.error} in error` : ''}.`,
+  };
+};
+
+const planRecords = async (ctx: Ctx): Promise<void> => {
+  for (const [i, entry] of (ctx.state.records ?? []).entries()) {
+    const spec = recordsSpec(entry);
+    // eslint-disable-next-line no-await-in-loop
+    const r = await within(ctx, `records[${i}]`, `${entry.object} from ${basename(entry.file)}`, () => runSync(ctx.client, spec, { dryRun: true }));
+    const change = recordsChange(entry, r);
+    ctx.b.add([change]);
+    ctx.records.push({ entry, spec, change });
+  }
+};
+
 /** The sections in the order one may need another, with how many entries each has. */
 const SECTIONS: Array<[name: keyof DesiredState, plan: (ctx: Ctx) => Promise<void>]> = [
   ['certificates', planCertificates],
@@ -277,6 +328,7 @@ const SECTIONS: Array<[name: keyof DesiredState, plan: (ctx: Ctx) => Promise<voi
   ['permissionSets', planPermissionSets],
   ['apps', planApps],
   ['assignments', planAssignments],
+  ['records', planRecords],
 ];
 
 /**
@@ -284,7 +336,7 @@ const SECTIONS: Array<[name: keyof DesiredState, plan: (ctx: Ctx) => Promise<voi
  * names that cannot be read, a name the org does not know) are the commands' own SfErrors with their fix.
  */
 export const planDesiredState = async (client: OrgClient, state: DesiredState, opts: PlanDesiredStateOptions = {}): Promise<DesiredStatePlan> => {
-  const ctx: Ctx = { client, state, b: new PlanBuilder(), opts, certs: [], permissionSets: [], apps: [] };
+  const ctx: Ctx = { client, state, b: new PlanBuilder(), opts, certs: [], permissionSets: [], apps: [], records: [] };
   for (const [name, plan] of SECTIONS) {
     const value = state[name];
     if (value === undefined) continue;
@@ -292,5 +344,5 @@ export const planDesiredState = async (client: OrgClient, state: DesiredState, o
     // eslint-disable-next-line no-await-in-loop
     await plan(ctx);
   }
-  return { file: state.file, changes: ctx.b.changes, warnings: ctx.b.warnings, apps: ctx.apps };
+  return { file: state.file, changes: ctx.b.changes, warnings: ctx.b.warnings, apps: ctx.apps, records: ctx.records };
 };

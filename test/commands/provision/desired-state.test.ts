@@ -47,6 +47,8 @@ const CHECKS: Record<string, (t: TestOrg) => void> = {
     const ps = t.emu.store.find('PermissionSet', (r) => r.Name === 'PingOne_Lead_Contact_Sync');
     const user = t.emu.store.find('User', (r) => r.Username === ENV.PINGONE_SYNC_USER);
     expect(t.emu.store.find('PermissionSetAssignment', (r) => r.PermissionSetId === ps?.Id && r.AssigneeId === user?.Id)).to.not.equal(undefined);
+    // The records entry: the people of people.csv are Leads.
+    expect(t.emu.store.find('Lead', (r) => r.Email === 'grace.hopper@example.com')).to.include({ FirstName: 'Grace', Title: 'Rear Admiral' });
   },
   ory: (t) => {
     const ps = t.emu.store.find('PermissionSet', (r) => r.Name === 'Ory_Lead_Sync');
