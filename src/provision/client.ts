@@ -69,6 +69,15 @@ export class OrgClient {
     return info ? { used: info.used, max: info.limit, remaining: Math.max(0, info.limit - info.used) } : undefined;
   }
 
+  /**
+   * Runs one API call once, counted, without retrying: for writes whose failure needs reading back before another try
+   * (a lost answer may have been carried out), which the caller handles.
+   */
+  public async once<T>(fn: () => Promise<T>): Promise<T> {
+    this.calls += 1;
+    return fn();
+  }
+
   /** Runs one API call, retrying transient failures with exponential backoff and jitter. */
   public async call<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {

@@ -79,15 +79,15 @@ export class RecordWriter {
 
   /** One Collections call; the client counts it. */
   private async send(object: string, op: 'create' | 'update' | 'delete', batch: WriteItem[]): Promise<SaveResult[]> {
-    this.client.calls += 1;
     const sobject = this.client.conn.sobject(object);
     const options = { allOrNone: false, headers: this.headers() } as never;
-    const res: unknown =
+    const res: unknown = await this.client.once(() =>
       op === 'create'
-        ? await sobject.create(batch.map((b) => b.values), options)
+        ? sobject.create(batch.map((b) => b.values), options)
         : op === 'update'
-        ? await sobject.update(batch.map((b) => ({ ...b.values, Id: b.id! })), options)
-        : await sobject.destroy(batch.map((b) => b.id!), options);
+        ? sobject.update(batch.map((b) => ({ ...b.values, Id: b.id! })), options)
+        : sobject.destroy(batch.map((b) => b.id!), options)
+    );
     return (Array.isArray(res) ? res : [res]) as SaveResult[];
   }
 
@@ -170,6 +170,44 @@ export type BulkJobResult = {
   rows: AsyncIterable<{ kind: 'success' | 'failure' | 'unprocessed'; row: Record<string, string> }>;
 };
 
+type IngestJob = ReturnType<OrgClient['conn']['bulk2']['createJob']>;
+
+/**
+ * A job with the file uploaded and closed. An upload whose answer was lost may have stored the data: that job is
+ * aborted (so it never runs) and a new one gets the file, so no row is sent twice. A close whose answer was lost is
+ * checked: a job no longer Open was closed.
+ */
+const openAndUpload = async (client: OrgClient, o: { object: string; operation: 'insert' | 'update' | 'delete'; csvFile: string }): Promise<IngestJob> => {
+  for (let attempt = 1; ; attempt++) {
+    const job = client.conn.bulk2.createJob({ object: o.object, operation: o.operation, lineEnding: 'LF' } as never);
+    // eslint-disable-next-line no-await-in-loop
+    await client.call(() => job.open());
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      await client.once(() => job.uploadData(createReadStream(o.csvFile)));
+    } catch (e) {
+      if (attempt >= 4 || !(isUnknownOutcome(e) || isTransient(e))) throw e;
+      client.retries += 1;
+      // eslint-disable-next-line no-await-in-loop
+      await client.call(() => job.abort()).catch(() => undefined);
+      // eslint-disable-next-line no-await-in-loop
+      await sleep(250 * 2 ** attempt);
+      continue;
+    }
+    try {
+      // eslint-disable-next-line no-await-in-loop
+      await client.once(() => job.close());
+    } catch (e) {
+      if (!(isUnknownOutcome(e) || isTransient(e))) throw e;
+      // eslint-disable-next-line no-await-in-loop
+      const info = await client.call(() => job.check());
+      // eslint-disable-next-line no-await-in-loop
+      if (info.state === 'Open') await client.call(() => job.close());
+    }
+    return job;
+  }
+};
+
 /**
  * One Bulk API 2.0 ingest job from a CSV file: created, the file streamed up, closed, polled with backoff (from 250 ms,
  * doubling to 5 s), then its successful, failed and unprocessed results streamed back as CSV rows.
@@ -178,11 +216,7 @@ export const runBulkJob = async (
   client: OrgClient,
   o: { object: string; operation: 'insert' | 'update' | 'delete'; csvFile: string; timeoutMs?: number; onState?: (state: string, processed: number) => void }
 ): Promise<BulkJobResult> => {
-  const conn = client.conn;
-  const job = conn.bulk2.createJob({ object: o.object, operation: o.operation, lineEnding: 'LF' } as never);
-  await client.call(() => job.open());
-  await client.call(() => job.uploadData(createReadStream(o.csvFile)));
-  await client.call(() => job.close());
+  const job = await openAndUpload(client, o);
   const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
   let delay = 250;
   let info = await client.call(() => job.check());

@@ -147,4 +147,22 @@ describe('provision records sync', function () {
     const again = await sync(file, '--bulk-threshold', '10');
     expect(again.result.counts.none).to.equal(31);
   });
+
+  it('reports a duplicate rule\'s refusal per record; --allow-duplicates saves past an alerting rule', async () => {
+    // Matched on Phone, the person is new; the org's duplicate rule (Email) sees a duplicate of an existing Lead.
+    t.emu.store.create('Lead', { LastName: 'Orig', Company: 'C', Email: 'dupe@people.test', Phone: '111' });
+    const file = await csv('dupes.csv', ['Phone,Email,LastName,Company', '222,dupe@people.test,Copy,C', '333,fresh-dupe@people.test,Fresh,C']);
+    t.emu.flags.duplicateRules = 'alert';
+    try {
+      const blocked = await sync(file, '--match', 'Phone');
+      expect(blocked.exitCode).to.equal(68);
+      expect(blocked.result.problems[0]).to.include({ key: '222', status: 'failed', code: 'DUPLICATES_DETECTED' });
+      const saved = await sync(file, '--match', 'Phone', '--allow-duplicates');
+      expect(saved.exitCode).to.equal(0);
+      expect(saved.result.counts).to.include({ create: 1, none: 1 });
+      expect(leads().filter((l) => l.Email === 'dupe@people.test')).to.have.length(2);
+    } finally {
+      t.emu.flags.duplicateRules = undefined;
+    }
+  });
 });
