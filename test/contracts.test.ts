@@ -4,7 +4,7 @@
  * step with the source by `npm run test:contracts`). Schemas say additionalProperties: false, so a field the type
  * does not declare fails here as well as a missing or mistyped one.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,16 @@ describe('contracts: real --json output matches schemas/ (bin/run.js against the
     expectMatchesSchema('provision:apply', apply.json.result);
     // MultiStageOutput stays quiet with --json: stdout is the JSON alone.
     expect(apply.stdout.trim().startsWith('{')).to.equal(true);
+  });
+
+  it('provision records sync and records convert --json', async () => {
+    const file = join(dir, 'people.csv');
+    await writeFile(file, 'Email,LastName,Company\ncontract1@people.test,One,C\ncontract2@people.test,Two,C\n');
+    const sync = await runJson(['records', 'sync', '--target-org', 'emu', '--object', 'Lead', '--file', file, '--result-file', join(dir, 'sync.csv')], 0);
+    expect((sync.json.result as { counts: { create: number } }).counts.create).to.equal(2);
+    expectMatchesSchema('provision:records:sync', sync.json.result);
+    const convert = await runJson(['records', 'convert', '--target-org', 'emu', '--emails', 'contract1@people.test'], 0);
+    expectMatchesSchema('provision:records:convert', convert.json.result);
   });
 
   it('provision app create --dry-run', async () => {
