@@ -10,6 +10,7 @@ type Scenario = { description: string; run: (argv: string[]) => Promise<number> 
 
 const SCENARIOS: Record<string, () => Promise<Scenario>> = {
   startup: () => import('./startup.js'),
+  records: () => import('./records.js'),
 };
 
 const args = process.argv.slice(2);
