@@ -121,7 +121,11 @@ const rulesOf = (spec: SyncSpec): SyncRules => ({
 });
 
 /** The map, checked against the describe: every field exists and can be written; the match field is mapped. */
-const checkMap = async (client: OrgClient, spec: SyncSpec, rules: SyncRules): Promise<{ map: FieldMap; fields: Set<string>; contactFields: Set<string> }> => {
+const checkMap = async (
+  client: OrgClient,
+  spec: SyncSpec,
+  rules: SyncRules
+): Promise<{ map: FieldMap; fields: Set<string>; contactFields: Set<string>; visible: Set<string> }> => {
   let map = spec.map;
   if (!map) {
     if ((spec.format ?? formatOf(spec.file)) !== 'csv') throw new InputError('A JSON input needs --map (Field=path, such as Email=traits.email).');
@@ -129,7 +133,11 @@ const checkMap = async (client: OrgClient, spec: SyncSpec, rules: SyncRules): Pr
     if (first.done) throw new InputError(`${spec.file} has no data rows.`);
     map = identityMap(Object.keys(first.value.data));
   }
-  const describe = (await client.describe(spec.object)) as unknown as Describe;
+  const describe = (await client.describe(spec.object).catch((e: Error) => {
+    throw new InputError(
+      `The user this run connects as cannot see ${spec.object} (${e.message}). Give it access with a permission set: sf provision permset create --name <name> --object ${spec.object}:create,read,edit, then permset assign.`
+    );
+  })) as unknown as Describe;
   const byName = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f]));
   const canonical: FieldMap = [];
   for (const { field, source } of map) {
@@ -143,10 +151,11 @@ const checkMap = async (client: OrgClient, spec: SyncSpec, rules: SyncRules): Pr
   if (rules.disable && !byName.has(rules.disable.field.toLowerCase())) throw new InputError(`${spec.object} has no field ${rules.disable.field} (--disable-field).`);
   let contactFields = new Set<string>();
   if (spec.object === 'Lead') {
-    const contact = (await client.describe('Contact')) as unknown as Describe;
+    // A converted Lead's Contact is kept in step only when the user may edit Contacts; otherwise it is skipped, said so.
+    const contact = (await client.describe('Contact').catch(() => ({ fields: [] }))) as unknown as Describe;
     contactFields = new Set(contact.fields.filter((f) => f.updateable).map((f) => f.name));
   }
-  return { map: canonical, fields: new Set(canonical.map((m) => m.field)), contactFields };
+  return { map: canonical, fields: new Set(canonical.map((m) => m.field)), contactFields, visible: new Set(describe.fields.map((f) => f.name)) };
 };
 
 type Checked = { rows: number; keys: Set<string> };
@@ -172,10 +181,11 @@ const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Prom
 };
 
 /** The fields read from the org for a record: the mapped ones and what the rules need. */
-const selectFields = (spec: SyncSpec, fields: Set<string>, rules: SyncRules): string[] => {
+const selectFields = (spec: SyncSpec, fields: Set<string>, rules: SyncRules, visible: Set<string>): string[] => {
   const out = new Set<string>(['Id', ...fields]);
   if (rules.disable) out.add(rules.disable.field);
-  if (spec.object === 'Lead') ['IsConverted', 'ConvertedContactId'].forEach((f) => out.add(f));
+  // Fields the user cannot see cannot be queried (a user without field access to ConvertedContactId, say).
+  if (spec.object === 'Lead') ['IsConverted', 'ConvertedContactId'].filter((f) => visible.has(f)).forEach((f) => out.add(f));
   return [...out];
 };
 
@@ -475,12 +485,12 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
   const callsBefore = client.calls;
   const rules = rulesOf(spec);
   events.onStage?.(SYNC_STAGES.check);
-  const { map, fields: mapped, contactFields } = await checkMap(client, spec, rules);
+  const { map, fields: mapped, contactFields, visible } = await checkMap(client, spec, rules);
   const checked = await checkInput(spec, map, rules);
   events.onStage?.(SYNC_STAGES.plan);
   const estimate = await estimateRun(client, spec, checked, rules, run.dryRun);
   const bulk = estimate.writing === 'bulk';
-  const fields = selectFields(spec, mapped, rules);
+  const fields = selectFields(spec, mapped, rules, visible);
   const all = estimate.planning === 'bulk-query' ? await queryAll(client, spec.object, fields, rules.match, true) : undefined;
 
   const counts: SyncCounts = { create: 0, update: 0, delete: 0, disable: 0, none: 0, skip: 0, error: 0, succeeded: 0, failed: 0 };
