@@ -21,7 +21,7 @@ import type { OrgClient } from '../client.js';
 import { soqlString } from '../resources/values.js';
 import { decideMissing, decideRow, isEmail, normalizeKey, type Decision, type OrgRecord, type Permission, type RemoveAction, type SyncObject, type SyncRules } from './classify.js';
 import { formatOf, identityMap, InputError, readRows, valueAt, type FieldMap, type InputFormat } from './input.js';
-import { RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
+import { bulkQuery, COLLECTION_SIZE, RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
 
 export type SyncSpec = {
   object: SyncObject;
@@ -125,7 +125,7 @@ const checkMap = async (
   client: OrgClient,
   spec: SyncSpec,
   rules: SyncRules
-): Promise<{ map: FieldMap; fields: Set<string>; contactFields: Set<string>; visible: Set<string> }> => {
+): Promise<{ map: FieldMap; fields: Set<string>; contactFields: () => Promise<Set<string>>; visible: Set<string> }> => {
   let map = spec.map;
   if (!map) {
     if ((spec.format ?? formatOf(spec.file)) !== 'csv') throw new InputError('A JSON input needs --map (Field=path, such as Email=traits.email).');
@@ -149,12 +149,14 @@ const checkMap = async (
   const matchField = canonical.find((m) => m.field.toLowerCase() === rules.match.toLowerCase());
   if (!matchField) throw new InputError(`The match field ${rules.match} is not mapped: add ${rules.match}=<column> to --map.`);
   if (rules.disable && !byName.has(rules.disable.field.toLowerCase())) throw new InputError(`${spec.object} has no field ${rules.disable.field} (--disable-field).`);
-  let contactFields = new Set<string>();
-  if (spec.object === 'Lead') {
-    // A converted Lead's Contact is kept in step only when the user may edit Contacts; otherwise it is skipped, said so.
-    const contact = (await client.describe('Contact').catch(() => ({ fields: [] }))) as unknown as Describe;
-    contactFields = new Set(contact.fields.filter((f) => f.updateable).map((f) => f.name));
-  }
+  // A converted Lead's Contact is kept in step only when the user may edit Contacts (described once, when a converted
+  // Lead is first met); otherwise the change is skipped, and said so.
+  let contact: Promise<Set<string>> | undefined;
+  const contactFields = (): Promise<Set<string>> =>
+    (contact ??= client
+      .describe('Contact')
+      .then((d) => new Set((d as unknown as Describe).fields.filter((f) => f.updateable).map((f) => f.name)))
+      .catch(() => new Set<string>()));
   return { map: canonical, fields: new Set(canonical.map((m) => m.field)), contactFields, visible: new Set(describe.fields.map((f) => f.name)) };
 };
 
@@ -213,11 +215,9 @@ const queryByKeys = async (client: OrgClient, object: string, fields: string[], 
 /** Every record of the object that has a key (one Bulk API 2.0 query job, or SOQL pages), by key. */
 const queryAll = async (client: OrgClient, object: string, fields: string[], match: string, bulk: boolean): Promise<Map<string, OrgRecord[]>> => {
   const soql = `SELECT ${fields.join(', ')} FROM ${object} WHERE ${match} != null`;
-  const rows: Array<Record<string, unknown>> = bulk
-    ? ((await client.call(() => client.conn.bulk2.query(soql, { pollInterval: 250, pollTimeout: 600_000 }).then((r) => r.toArray()))) as Array<Record<string, unknown>>)
-    : await client.query<Record<string, unknown>>(soql);
+  const rows: AsyncIterable<Record<string, unknown>> | Array<Record<string, unknown>> = bulk ? bulkQuery(client, soql) : await client.query<Record<string, unknown>>(soql);
   const out = new Map<string, OrgRecord[]>();
-  for (const r of rows) {
+  for await (const r of rows) {
     const k = normalizeKey(r[match]);
     const rec = toOrgRecord(Object.fromEntries(Object.entries(r).map(([f, v]) => [f, v === '' ? null : v])));
     out.set(k, [...(out.get(k) ?? []), rec]);
@@ -277,13 +277,15 @@ type Ctx = {
   rules: SyncRules;
   map: FieldMap;
   fields: string[];
-  contactFields: Set<string>;
+  contactFields: () => Promise<Set<string>>;
   writer: RecordWriter;
   dryRun: boolean;
   bulk: boolean;
   all?: Map<string, OrgRecord[]>;
   report: (o: SyncRecordOutcome) => void;
   progress: () => void;
+  /** Collections writes waiting to fill a call. */
+  pending: Decision[];
 };
 
 const outcomeOf = (d: Decision, w?: WriteOutcome, dryRun = false): SyncRecordOutcome => {
@@ -295,8 +297,11 @@ const outcomeOf = (d: Decision, w?: WriteOutcome, dryRun = false): SyncRecordOut
   return w.success ? { ...base, status: 'succeeded', ...(d.message ? { message: d.message } : {}) } : { ...base, status: 'failed', code: w.code, message: w.message };
 };
 
-/** Sends one chunk's decisions through Collections; reports each outcome. */
-const writeChunk = async (ctx: Ctx, decisions: Decision[]): Promise<void> => {
+/**
+ * Sends decisions through Collections and reports each outcome. Writes of a kind go in full calls of 200: a chunk's
+ * remainder waits for the next chunk's, and goes at the end (`final`), so the calls are as few as the kinds allow.
+ */
+const writeChunk = async (ctx: Ctx, decisions: Decision[], final = false): Promise<void> => {
   const { writer, spec, rules } = ctx;
   const lookup = async (keys: string[]): Promise<Map<string, string>> => {
     const found = await queryByKeys(ctx.client, spec.object, ['Id', rules.match], rules.match, keys);
@@ -309,9 +314,13 @@ const writeChunk = async (ctx: Ctx, decisions: Decision[]): Promise<void> => {
     ['disable', spec.object, (items): Promise<WriteOutcome[]> => writer.update(spec.object, items)],
     ['delete', spec.object, (items): Promise<WriteOutcome[]> => writer.delete(spec.object, items)],
   ];
+  ctx.pending.push(...decisions);
   for (const [action, object, send] of groups) {
-    const ds = decisions.filter((d) => d.action === action && d.object === object);
+    const all = ctx.pending.filter((d) => d.action === action && d.object === object);
+    const ds = all.slice(0, final ? all.length : all.length - (all.length % COLLECTION_SIZE));
     if (!ds.length) continue;
+    const sent = new Set(ds);
+    ctx.pending = ctx.pending.filter((d) => !sent.has(d));
     // eslint-disable-next-line no-await-in-loop
     const outcomes = await send(ds.map((d) => ({ key: d.key, id: d.id, values: d.values ?? {} })));
     ds.forEach((d, i) => ctx.report(outcomeOf(d, outcomes[i])));
@@ -327,8 +336,9 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
     const org = ctx.all ?? (await queryByKeys(ctx.client, spec.object, ctx.fields, rules.match, chunk.map((c) => c.key)));
     const convertedIds = chunk.flatMap((c) => (org.get(c.key) ?? []).filter((r) => r.isConverted && r.convertedContactId).map((r) => r.convertedContactId!));
     const contacts = new Map<string, OrgRecord>();
+    const contactFields = convertedIds.length ? await ctx.contactFields() : new Set<string>();
     if (convertedIds.length) {
-      const cf = ['Id', ...map.map((m) => m.field).filter((f) => ctx.contactFields.has(f))];
+      const cf = ['Id', ...map.map((m) => m.field).filter((f) => contactFields.has(f))];
       for (const list of inLists(convertedIds)) {
         // eslint-disable-next-line no-await-in-loop
         for (const r of await ctx.client.query<Record<string, unknown>>(`SELECT ${[...new Set(cf)].join(', ')} FROM Contact WHERE Id IN (${list.map(soqlString).join(', ')})`)) {
@@ -339,7 +349,7 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
     const decisions = chunk.map((c) => {
       const d = decideRow(c, org.get(c.key) ?? [], rules, (id) => contacts.get(id));
       // A converted Lead's Contact takes only the fields a Contact has.
-      if (d.object === 'Contact' && d.values) d.values = Object.fromEntries(Object.entries(d.values).filter(([f]) => ctx.contactFields.has(f)));
+      if (d.object === 'Contact' && d.values) d.values = Object.fromEntries(Object.entries(d.values).filter(([f]) => contactFields.has(f)));
       return d;
     });
     chunk = [];
@@ -365,6 +375,7 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
     if (chunk.length >= CHUNK_ROWS) await flush();
   }
   await flush();
+  if (!ctx.dryRun) await writeChunk(ctx, [], true);
 };
 
 /** A bulk result row as the record's outcome; undefined when the row is worth another try (unprocessed, locked). */
@@ -387,7 +398,7 @@ const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }, 
     await file.end();
     if (!file.count) continue;
     // eslint-disable-next-line no-await-in-loop
-    const job = await runBulkJob(ctx.client, { object: spec.object, operation, csvFile: file.path });
+    const job = await runBulkJob(ctx.client, { object: spec.object, operation, csvFile: file.path, rows: file.count });
     const byId = new Map<string, string>();
     if (operation === 'update') for (const d of queued.values()) if (d.action === 'update' && d.id) byId.set(d.id.slice(0, 15), d.key);
     const seen = new Set<string>();
@@ -412,7 +423,7 @@ const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }, 
       if (d && !seen.has(key) && !retry.includes(d)) retry.push(d);
     }
     // eslint-disable-next-line no-await-in-loop
-    if (retry.length) await writeChunk(ctx, retry);
+    if (retry.length) await writeChunk(ctx, retry, true);
   }
 };
 
@@ -433,7 +444,7 @@ const removeMissing = async (ctx: Ctx, keys: Set<string>): Promise<void> => {
     for (const d of decisions) ctx.report(outcomeOf(d, undefined, true));
     return;
   }
-  await writeChunk(ctx, decisions.filter((d) => d.action === 'delete' || d.action === 'disable'));
+  await writeChunk(ctx, decisions.filter((d) => d.action === 'delete' || d.action === 'disable'), true);
   for (const d of decisions.filter((x) => x.action !== 'delete' && x.action !== 'disable')) ctx.report(outcomeOf(d));
 };
 
@@ -448,8 +459,8 @@ const estimateRun = async (client: OrgClient, spec: SyncSpec, checked: Checked, 
   const bulk = checked.rows >= threshold && !spec.allowDuplicates;
   // A bulk job: open, upload, close, a few polls, three result sets; an insert and an update job at most.
   const writeCalls = bulk ? 2 * 8 : Math.ceil(checked.rows / 200);
-  const limits = await client.limits().catch(() => undefined);
-  const remaining = limits?.DailyApiRequests?.Remaining;
+  // What the org has left today: from the Sforce-Limit-Info header of the calls made so far, else /limits.
+  const remaining = client.apiUsage?.remaining ?? (await client.limits().catch(() => undefined))?.DailyApiRequests?.Remaining;
   if (!dryRun && !spec.force && remaining !== undefined && planning.planningCalls + writeCalls > remaining) {
     throw new InputError(`This sync needs about ${planning.planningCalls + writeCalls} API requests and the org has ${remaining} left today; run it later, or with --force.`);
   }
@@ -519,6 +530,7 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
     all,
     report,
     progress: () => events.onProgress?.({ done: (done += 1), total: checked.rows }),
+    pending: [],
   };
   try {
     if (!run.dryRun) events.onStage?.(SYNC_STAGES.write);

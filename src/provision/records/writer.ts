@@ -214,11 +214,13 @@ const openAndUpload = async (client: OrgClient, o: { object: string; operation: 
  */
 export const runBulkJob = async (
   client: OrgClient,
-  o: { object: string; operation: 'insert' | 'update' | 'delete'; csvFile: string; timeoutMs?: number; onState?: (state: string, processed: number) => void }
+  o: { object: string; operation: 'insert' | 'update' | 'delete'; csvFile: string; rows?: number; timeoutMs?: number; onState?: (state: string, processed: number) => void }
 ): Promise<BulkJobResult> => {
   const job = await openAndUpload(client, o);
   const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
-  let delay = 250;
+  // The first look waits about as long as the rows take (an estimate), then the waits double: few polls either way.
+  await sleep(Math.min(10_000, 250 + (o.rows ?? 0) * 0.05));
+  let delay = 500;
   let info = await client.call(() => job.check());
   while (!['JobComplete', 'Failed', 'Aborted'].includes(info.state)) {
     if (Date.now() > deadline) throw new Error(`The Bulk API job ${job.id} did not finish in time (state ${info.state}); resume it later with its id.`);
@@ -255,5 +257,45 @@ async function* bulkResults(client: OrgClient, jobId: string): AsyncGenerator<{ 
     const parser = Readable.fromWeb(res.body as never).pipe(parse({ columns: true, bom: true, skipEmptyLines: true, relaxColumnCount: true }));
     // eslint-disable-next-line no-await-in-loop
     for await (const row of parser as AsyncIterable<Record<string, string>>) yield { kind, row };
+  }
+}
+
+/**
+ * A Bulk API 2.0 query job, its rows streamed as they come (CSV pages followed by their Sforce-Locator), every request
+ * counted and retried as the client does. Polled with backoff.
+ */
+export async function* bulkQuery(client: OrgClient, soql: string): AsyncGenerator<Record<string, unknown>> {
+  const conn = client.conn;
+  const base = `/services/data/v${conn.getApiVersion()}/jobs/query`;
+  const job = await client.call(() =>
+    conn.request<{ id: string }>({ method: 'POST', url: base, body: JSON.stringify({ operation: 'query', query: soql }), headers: { 'Content-Type': 'application/json' } })
+  );
+  let delay = 250;
+  for (;;) {
+    // eslint-disable-next-line no-await-in-loop
+    const info = await client.call(() => conn.request<{ state: string; errorMessage?: string }>(`${base}/${job.id}`));
+    if (info.state === 'JobComplete') break;
+    if (info.state === 'Failed' || info.state === 'Aborted') throw new Error(`The Bulk API query job ${job.id} ended ${info.state}: ${info.errorMessage ?? ''}`);
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(delay);
+    delay = Math.min(5000, delay * 2);
+  }
+  const { parse } = await import('csv-parse');
+  const { Readable } = await import('node:stream');
+  let locator: string | null = '';
+  while (locator !== null) {
+    const url: string = `${conn.instanceUrl}${base}/${job.id}/results${locator ? `?locator=${encodeURIComponent(locator)}` : ''}`;
+    // eslint-disable-next-line no-await-in-loop
+    const res = await client.call(async () => {
+      const r = await fetch(url, { headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' } });
+      if (r.status >= 500) throw Object.assign(new Error(`Bulk query results: HTTP ${r.status}`), { statusCode: r.status });
+      if (!r.ok || !r.body) throw new Error(`Bulk query results of job ${job.id}: HTTP ${r.status} ${await r.text()}`);
+      return r;
+    });
+    const next = res.headers.get('sforce-locator');
+    locator = next && next !== 'null' ? next : null;
+    const parser = Readable.fromWeb(res.body as never).pipe(parse({ columns: true, bom: true, skipEmptyLines: true }));
+    // eslint-disable-next-line no-await-in-loop
+    for await (const row of parser as AsyncIterable<Record<string, string>>) yield row;
   }
 }
