@@ -14,7 +14,7 @@
  * 4. Report: every record's outcome to the result file (CSV), counts and the first failures in the result.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrgClient } from '../client.js';
@@ -90,6 +90,21 @@ export const DEFAULT_BULK_THRESHOLD = 4000;
 const MAX_IN_CHARS = 11_000;
 const MAX_PROBLEMS = 1000;
 
+/** How many IN-list queries the keys need (inLists without building them). */
+export const inListCount = (keys: Iterable<string>): number => {
+  let n = 0;
+  let size = 0;
+  for (const k of keys) {
+    const len = encodeURIComponent(soqlString(k)).length + 3;
+    if (n === 0 || size + len > MAX_IN_CHARS) {
+      n += 1;
+      size = 0;
+    }
+    size += len;
+  }
+  return n;
+};
+
 /** The IN lists of a query over keys, each within MAX_IN_CHARS once URL-encoded. */
 export const inLists = (keys: string[]): string[][] => {
   const out: string[][] = [];
@@ -160,7 +175,8 @@ const checkMap = async (
   return { map: canonical, fields: new Set(canonical.map((m) => m.field)), contactFields, visible: new Set(describe.fields.map((f) => f.name)) };
 };
 
-type Checked = { rows: number; keys: Set<string> };
+/** The input checked: its rows, and its keys (with their first row) while they are needed. */
+type Checked = { rows: number; keys?: Map<string, number> };
 
 /** Pass 1: every row has a valid key, once. Stops with the first problems (row and column), before any write. */
 const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Promise<Checked> => {
@@ -179,7 +195,7 @@ const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Prom
   }
   if (problems.length) throw new InputError(`The input has problems; nothing was changed:\n${problems.join('\n')}${problems.length >= 20 ? '\n(stopped at 20)' : ''}`);
   if (!rows) throw new InputError(`${spec.file} has no data rows.`);
-  return { rows, keys: new Set(firstRow.keys()) };
+  return { rows, keys: firstRow };
 };
 
 /** The fields read from the org for a record: the mapped ones and what the rules need. */
@@ -227,7 +243,7 @@ const queryAll = async (client: OrgClient, object: string, fields: string[], mat
 
 /** Which way to read the org: IN lists, or all records in one bulk query, by the estimated number of calls. */
 const estimatePlanning = async (client: OrgClient, spec: SyncSpec, checked: Checked, rules: SyncRules): Promise<Pick<SyncEstimate, 'planning' | 'planningCalls'>> => {
-  const inCalls = inLists([...checked.keys]).length;
+  const inCalls = inListCount(checked.keys?.keys() ?? []);
   const count = await client
     .call(async () => (await client.conn.query(`SELECT COUNT() FROM ${spec.object} WHERE ${rules.match} != null`)).totalSize)
     .catch(() => Number.MAX_SAFE_INTEGER);
@@ -246,21 +262,27 @@ const cell = (v: unknown): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** A temporary CSV of rows to write with one bulk job: its columns are fixed by the first row's plan (all mapped fields). */
+/**
+ * A temporary CSV of rows to write with one bulk job (columns: Id and the mapped fields), and the rows waiting for
+ * the job's answer: key (email; for updates the record's Id, 15 characters) → input row. Nothing else is kept in
+ * memory: a row to send again is read back from the file.
+ */
 class BulkFile {
   public count = 0;
-  public readonly keys: string[] = [];
+  /** Waiting rows: key (email; for updates the Id's 15 characters) → "<input row>\0<email>". */
+  public readonly waiting = new Map<string, string>();
   private stream?: WriteStream;
 
-  public constructor(public readonly path: string, private readonly columns: string[]) {}
+  public constructor(public readonly path: string, public readonly columns: string[], public readonly action: 'create' | 'update') {}
 
-  public add(item: WriteItem): void {
+  public add(d: Decision): void {
     if (!this.stream) {
       this.stream = createWriteStream(this.path);
       this.stream.write(`${this.columns.join(',')}\n`);
     }
-    this.stream.write(`${this.columns.map((c) => (c === 'Id' ? cell(item.id) : c in item.values ? cell(item.values[c]) : '')).join(',')}\n`);
-    this.keys.push(item.key);
+    const values = d.values ?? {};
+    this.stream.write(`${this.columns.map((c) => (c === 'Id' ? cell(d.id) : c in values ? cell(values[c]) : '')).join(',')}\n`);
+    this.waiting.set(this.action === 'create' ? d.key : d.id!.slice(0, 15), `${d.row ?? ''}\0${d.key}`);
     this.count += 1;
   }
 
@@ -328,7 +350,7 @@ const writeChunk = async (ctx: Ctx, decisions: Decision[], final = false): Promi
 };
 
 /** Pass 2 over the input: plan each chunk against the org, then write it (or queue it for a bulk job). */
-const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFile }, queued: Map<string, Decision>): Promise<void> => {
+const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFile }): Promise<void> => {
   const { spec, rules, map } = ctx;
   let chunk: Array<{ row: number; key: string; values: Record<string, unknown> }> = [];
   const flush = async (): Promise<void> => {
@@ -358,11 +380,9 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
       return;
     }
     const toBulk = ctx.bulk ? decisions.filter((d) => (d.action === 'create' || d.action === 'update') && d.object === spec.object) : [];
-    for (const d of toBulk) {
-      (d.action === 'create' ? bulkFiles.create : bulkFiles.update).add({ key: d.key, id: d.id, values: d.values ?? {} });
-      queued.set(d.key, d);
-    }
-    await writeChunk(ctx, decisions.filter((d) => !toBulk.includes(d) && d.action !== 'none' && d.action !== 'skip' && d.action !== 'error'));
+    for (const d of toBulk) (d.action === 'create' ? bulkFiles.create : bulkFiles.update).add(d);
+    const bulked = new Set(toBulk);
+    await writeChunk(ctx, decisions.filter((d) => !bulked.has(d) && d.action !== 'none' && d.action !== 'skip' && d.action !== 'error'));
     for (const d of decisions.filter((x) => x.action === 'none' || x.action === 'skip' || x.action === 'error')) ctx.report(outcomeOf(d));
   };
   const source = (field: string): string => map.find((m) => m.field === field)!.source;
@@ -378,6 +398,19 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
   if (!ctx.dryRun) await writeChunk(ctx, [], true);
 };
 
+/** The decision a bulk row stands for (its key, row, action and id; its values when it is to be sent again). */
+const bulkDecision = (ctx: Ctx, file: BulkFile, row: Record<string, string>, withValues = false): Decision | undefined => {
+  const matchColumn = Object.keys(row).find((c) => c.toLowerCase() === ctx.rules.match.toLowerCase()) ?? ctx.rules.match;
+  const id = file.action === 'update' ? String(row.Id ?? row.sf__Id ?? '') : undefined;
+  const waiting = file.waiting.get(file.action === 'create' ? normalizeKey(row[matchColumn]) : (id ?? '').slice(0, 15));
+  if (waiting === undefined) return undefined;
+  const [inputRow, key] = waiting.split('\0');
+  const values = withValues
+    ? Object.fromEntries(file.columns.filter((c) => c !== 'Id' && row[c] !== undefined && row[c] !== '').map((c) => [c, row[c] === '#N/A' ? null : row[c]]))
+    : undefined;
+  return { key, row: inputRow ? Number(inputRow) : undefined, action: file.action, object: ctx.spec.object, ...(id ? { id } : {}), ...(values ? { values } : {}) };
+};
+
 /** A bulk result row as the record's outcome; undefined when the row is worth another try (unprocessed, locked). */
 const bulkOutcome = (d: Decision, kind: 'success' | 'failure' | 'unprocessed', row: Record<string, string>): SyncRecordOutcome | undefined => {
   const error = row.sf__Error ?? '';
@@ -387,9 +420,13 @@ const bulkOutcome = (d: Decision, kind: 'success' | 'failure' | 'unprocessed', r
   return outcomeOf(d, { key: d.key, id: d.id, success: false, code: code ?? 'BULK_ERROR', message: error.replace(/^[A-Z_]+:/, '').replace(/:--$/, '') });
 };
 
-/** The bulk jobs for what pass 2 queued; results joined back to the decisions by key (email) or Id. */
-const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }, queued: Map<string, Decision>): Promise<void> => {
-  const { rules, spec } = ctx;
+/**
+ * The bulk jobs for what pass 2 wrote to their files; each result row joined back to its input row by key (email) or
+ * Id, and taken off the waiting list. What the job did not process, could not lock or never answered for is read back
+ * from the file and sent through Collections, safely.
+ */
+const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }): Promise<void> => {
+  const { parse } = await import('csv-parse');
   for (const [operation, file] of [
     ['insert', files.create],
     ['update', files.update],
@@ -398,37 +435,29 @@ const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }, 
     await file.end();
     if (!file.count) continue;
     // eslint-disable-next-line no-await-in-loop
-    const job = await runBulkJob(ctx.client, { object: spec.object, operation, csvFile: file.path, rows: file.count });
-    const byId = new Map<string, string>();
-    if (operation === 'update') for (const d of queued.values()) if (d.action === 'update' && d.id) byId.set(d.id.slice(0, 15), d.key);
-    const seen = new Set<string>();
-    const retry: Decision[] = [];
-    const keyOf = (row: Record<string, string>): string | undefined =>
-      operation === 'insert'
-        ? normalizeKey(row[Object.keys(row).find((c) => c.toLowerCase() === rules.match.toLowerCase()) ?? rules.match])
-        : byId.get(String(row.Id ?? row.sf__Id ?? '').slice(0, 15));
+    const job = await runBulkJob(ctx.client, { object: ctx.spec.object, operation, csvFile: file.path, rows: file.count });
     // eslint-disable-next-line no-await-in-loop
     for await (const { kind, row } of job.rows) {
-      const key = keyOf(row);
-      const d = key ? queued.get(key) : undefined;
-      if (!d || seen.has(d.key)) continue;
-      seen.add(d.key);
-      const outcome = bulkOutcome(d, kind, row);
-      if (outcome) ctx.report(outcome);
-      else retry.push(d);
+      const d = bulkDecision(ctx, file, row);
+      const outcome = d ? bulkOutcome(d, kind, row) : undefined;
+      if (!d || !outcome) continue;
+      ctx.report(outcome);
+      file.waiting.delete(operation === 'insert' ? d.key : d.id!.slice(0, 15));
     }
-    // Rows the job did not process or could not lock, and rows it never answered for: through Collections, safely.
-    for (const key of file.keys) {
-      const d = queued.get(key);
-      if (d && !seen.has(key) && !retry.includes(d)) retry.push(d);
+    if (!file.waiting.size) continue;
+    const again: Decision[] = [];
+    // eslint-disable-next-line no-await-in-loop
+    for await (const row of createReadStream(file.path).pipe(parse({ columns: true, skipEmptyLines: true })) as AsyncIterable<Record<string, string>>) {
+      const d = bulkDecision(ctx, file, row, true);
+      if (d) again.push(d);
     }
     // eslint-disable-next-line no-await-in-loop
-    if (retry.length) await writeChunk(ctx, retry, true);
+    await writeChunk(ctx, again, true);
   }
 };
 
 /** Pass 3 (--deprovision-missing): the org's records whose key is not in the input, given the remove action. */
-const removeMissing = async (ctx: Ctx, keys: Set<string>): Promise<void> => {
+const removeMissing = async (ctx: Ctx, keys: Map<string, number>): Promise<void> => {
   const { client, spec, rules } = ctx;
   const all = ctx.all ?? (await queryAll(client, spec.object, ctx.fields, rules.match, false));
   const missing = [...all.entries()].filter(([k]) => !keys.has(k));
@@ -500,6 +529,9 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
   const checked = await checkInput(spec, map, rules);
   events.onStage?.(SYNC_STAGES.plan);
   const estimate = await estimateRun(client, spec, checked, rules, run.dryRun);
+  // The keys stay in memory only when the people who left the source are to be found.
+  const keys = spec.deprovisionMissing ? checked.keys : undefined;
+  delete checked.keys;
   const bulk = estimate.writing === 'bulk';
   const fields = selectFields(spec, mapped, rules, visible);
   const all = estimate.planning === 'bulk-query' ? await queryAll(client, spec.object, fields, rules.match, true) : undefined;
@@ -534,13 +566,15 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
   };
   try {
     if (!run.dryRun) events.onStage?.(SYNC_STAGES.write);
-    const files = { create: new BulkFile(join(dir, 'insert.csv'), ['Id', ...mapped].filter((f) => f !== 'Id')), update: new BulkFile(join(dir, 'update.csv'), ['Id', ...mapped]) };
-    const queued = new Map<string, Decision>();
-    await syncRows(ctx, files, queued);
-    if (!run.dryRun) await runBulk(ctx, files, queued);
+    const files = {
+      create: new BulkFile(join(dir, 'insert.csv'), [...mapped].filter((f) => f !== 'Id'), 'create'),
+      update: new BulkFile(join(dir, 'update.csv'), ['Id', ...[...mapped].filter((f) => f !== 'Id')], 'update'),
+    };
+    await syncRows(ctx, files);
+    if (!run.dryRun) await runBulk(ctx, files);
     if (spec.deprovisionMissing) {
       events.onStage?.(SYNC_STAGES.remove);
-      await removeMissing(ctx, checked.keys);
+      await removeMissing(ctx, keys ?? new Map<string, number>());
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
