@@ -90,21 +90,6 @@ export const DEFAULT_BULK_THRESHOLD = 4000;
 const MAX_IN_CHARS = 11_000;
 const MAX_PROBLEMS = 1000;
 
-/** How many IN-list queries the keys need (inLists without building them). */
-export const inListCount = (keys: Iterable<string>): number => {
-  let n = 0;
-  let size = 0;
-  for (const k of keys) {
-    const len = encodeURIComponent(soqlString(k)).length + 3;
-    if (n === 0 || size + len > MAX_IN_CHARS) {
-      n += 1;
-      size = 0;
-    }
-    size += len;
-  }
-  return n;
-};
-
 /** The IN lists of a query over keys, each within MAX_IN_CHARS once URL-encoded. */
 export const inLists = (keys: string[]): string[][] => {
   const out: string[][] = [];
@@ -175,27 +160,77 @@ const checkMap = async (
   return { map: canonical, fields: new Set(canonical.map((m) => m.field)), contactFields, visible: new Set(describe.fields.map((f) => f.name)) };
 };
 
-/** The input checked: its rows, and its keys (with their first row) while they are needed. */
-type Checked = { rows: number; keys?: Map<string, number> };
+/**
+ * A 53-bit hash of a key (two 32-bit FNV-1a style rounds), for sets of keys that must stay small in memory: a hash seen
+ * twice is checked against the keys themselves before anything is concluded from it.
+ */
+export const keyHash = (k: string): number => {
+  let h1 = 0x81_1c_9d_c5;
+  let h2 = 0x97_47_b2_8c ^ k.length;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16_777_619);
+    h2 = Math.imul(h2 ^ c, 2_246_822_507);
+  }
+  return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1f_ff_ff);
+};
 
-/** Pass 1: every row has a valid key, once. Stops with the first problems (row and column), before any write. */
+/** The input checked: its rows, the IN-list queries its keys need, and its keys (first rows) when they are needed. */
+type Checked = { rows: number; inCalls: number; keys?: Map<string, number> };
+
+/** Rows whose key hash was seen twice, their keys compared exactly: a hash shared by two keys is no duplicate. */
+const exactDuplicates = async (spec: SyncSpec, source: string, suspects: Set<number>, max: number): Promise<string[]> => {
+  const first = new Map<string, number>();
+  const out: string[] = [];
+  for await (const { row, data } of readRows(spec.file, spec.format)) {
+    const key = normalizeKey(valueAt(data, source));
+    if (!key || !suspects.has(keyHash(key))) continue;
+    const f = first.get(key);
+    if (f === undefined) first.set(key, row);
+    else out.push(`row ${row}, column ${source}: ${key} is also on row ${f}`);
+    if (out.length >= max) break;
+  }
+  return out;
+};
+
+/**
+ * Pass 1: every row has a valid key, once. Stops with the first problems (row and column), before any write. Keys are
+ * kept as hashes (a number each) unless the run needs them afterwards (--deprovision-missing).
+ */
 const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Promise<Checked> => {
   const source = map.find((m) => m.field.toLowerCase() === rules.match.toLowerCase())!.source;
-  const firstRow = new Map<string, number>();
+  const exact = Boolean(spec.deprovisionMissing);
+  const firstRow = new Map<string | number, number>();
+  const suspects = new Set<number>();
   const problems: string[] = [];
   let rows = 0;
+  let inCalls = 0;
+  let inSize = 0;
   for await (const { row, data } of readRows(spec.file, spec.format)) {
     rows += 1;
     const key = normalizeKey(valueAt(data, source));
     if (!key) problems.push(`row ${row}, column ${source}: no ${rules.match}`);
     else if (rules.match.toLowerCase() === 'email' && !isEmail(key)) problems.push(`row ${row}, column ${source}: "${key}" is not an email address`);
-    else if (firstRow.has(key)) problems.push(`row ${row}, column ${source}: ${key} is also on row ${firstRow.get(key)!}`);
-    else firstRow.set(key, row);
+    else {
+      const id = exact ? key : keyHash(key);
+      const first = firstRow.get(id);
+      if (first === undefined) {
+        firstRow.set(id, row);
+        const len = encodeURIComponent(soqlString(key)).length + 3;
+        if (!inCalls || inSize + len > MAX_IN_CHARS) {
+          inCalls += 1;
+          inSize = 0;
+        }
+        inSize += len;
+      } else if (exact) problems.push(`row ${row}, column ${source}: ${key} is also on row ${first}`);
+      else suspects.add(id as number);
+    }
     if (problems.length >= 20) break;
   }
+  if (suspects.size && problems.length < 20) problems.push(...(await exactDuplicates(spec, source, suspects, 20 - problems.length)));
   if (problems.length) throw new InputError(`The input has problems; nothing was changed:\n${problems.join('\n')}${problems.length >= 20 ? '\n(stopped at 20)' : ''}`);
   if (!rows) throw new InputError(`${spec.file} has no data rows.`);
-  return { rows, keys: firstRow };
+  return { rows, inCalls, ...(exact ? { keys: firstRow as Map<string, number> } : {}) };
 };
 
 /** The fields read from the org for a record: the mapped ones and what the rules need. */
@@ -243,7 +278,9 @@ const queryAll = async (client: OrgClient, object: string, fields: string[], mat
 
 /** Which way to read the org: IN lists, or all records in one bulk query, by the estimated number of calls. */
 const estimatePlanning = async (client: OrgClient, spec: SyncSpec, checked: Checked, rules: SyncRules): Promise<Pick<SyncEstimate, 'planning' | 'planningCalls'>> => {
-  const inCalls = inListCount(checked.keys?.keys() ?? []);
+  const inCalls = checked.inCalls;
+  // A bulk query job costs at least 5 calls with the count that chooses it: fewer IN-list queries need no count.
+  if (!spec.deprovisionMissing && inCalls <= 5) return { planning: 'query', planningCalls: inCalls + 1 };
   const count = await client
     .call(async () => (await client.conn.query(`SELECT COUNT() FROM ${spec.object} WHERE ${rules.match} != null`)).totalSize)
     .catch(() => Number.MAX_SAFE_INTEGER);
@@ -269,8 +306,11 @@ const cell = (v: unknown): string => {
  */
 class BulkFile {
   public count = 0;
-  /** Waiting rows: key (email; for updates the Id's 15 characters) → "<input row>\0<email>". */
-  public readonly waiting = new Map<string, string>();
+  /**
+   * Rows waiting for the job's answer: hash of the key (email; for updates the Id's 15 characters) → input row, or
+   * 0 when several rows share the hash (then -n for n of them, and no row is said).
+   */
+  public readonly waiting = new Map<number, number>();
   private stream?: WriteStream;
 
   public constructor(public readonly path: string, public readonly columns: string[], public readonly action: 'create' | 'update') {}
@@ -282,8 +322,24 @@ class BulkFile {
     }
     const values = d.values ?? {};
     this.stream.write(`${this.columns.map((c) => (c === 'Id' ? cell(d.id) : c in values ? cell(values[c]) : '')).join(',')}\n`);
-    this.waiting.set(this.action === 'create' ? d.key : d.id!.slice(0, 15), `${d.row ?? ''}\0${d.key}`);
+    const h = keyHash(this.action === 'create' ? d.key : d.id!.slice(0, 15));
+    const had = this.waiting.get(h);
+    this.waiting.set(h, had === undefined ? d.row ?? 0 : had > 0 ? -2 : had === 0 ? -2 : had - 1);
     this.count += 1;
+  }
+
+  /** The row a result stands for: undefined when none waits under its hash; null when it waits but its row is unknown. */
+  public rowOf(h: number): number | null | undefined {
+    const v = this.waiting.get(h);
+    return v === undefined ? undefined : v > 0 ? v : null;
+  }
+
+  /** One row of the hash answered. */
+  public answered(h: number): void {
+    const v = this.waiting.get(h);
+    if (v === undefined) return;
+    if (v > 0 || v === 0) this.waiting.delete(h);
+    else this.waiting.set(h, v === -2 ? 0 : v + 1);
   }
 
   public async end(): Promise<void> {
@@ -368,8 +424,11 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
         }
       }
     }
+    const matchField = map.find((m) => m.field.toLowerCase() === rules.match.toLowerCase())!.field;
     const decisions = chunk.map((c) => {
       const d = decideRow(c, org.get(c.key) ?? [], rules, (id) => contacts.get(id));
+      // An update carries the record's own key (unchanged), so that a bulk result names the person.
+      if (d.action === 'update' && d.object === spec.object && d.values && !(matchField in d.values)) d.values[matchField] = org.get(c.key)![0].values[matchField];
       // A converted Lead's Contact takes only the fields a Contact has.
       if (d.object === 'Contact' && d.values) d.values = Object.fromEntries(Object.entries(d.values).filter(([f]) => contactFields.has(f)));
       return d;
@@ -399,16 +458,17 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
 };
 
 /** The decision a bulk row stands for (its key, row, action and id; its values when it is to be sent again). */
-const bulkDecision = (ctx: Ctx, file: BulkFile, row: Record<string, string>, withValues = false): Decision | undefined => {
+const bulkDecision = (ctx: Ctx, file: BulkFile, row: Record<string, string>, withValues = false): { d: Decision; h: number } | undefined => {
   const matchColumn = Object.keys(row).find((c) => c.toLowerCase() === ctx.rules.match.toLowerCase()) ?? ctx.rules.match;
+  const key = normalizeKey(row[matchColumn]);
   const id = file.action === 'update' ? String(row.Id ?? row.sf__Id ?? '') : undefined;
-  const waiting = file.waiting.get(file.action === 'create' ? normalizeKey(row[matchColumn]) : (id ?? '').slice(0, 15));
-  if (waiting === undefined) return undefined;
-  const [inputRow, key] = waiting.split('\0');
+  const h = keyHash(file.action === 'create' ? key : (id ?? '').slice(0, 15));
+  const inputRow = file.rowOf(h);
+  if (inputRow === undefined) return undefined;
   const values = withValues
     ? Object.fromEntries(file.columns.filter((c) => c !== 'Id' && row[c] !== undefined && row[c] !== '').map((c) => [c, row[c] === '#N/A' ? null : row[c]]))
     : undefined;
-  return { key, row: inputRow ? Number(inputRow) : undefined, action: file.action, object: ctx.spec.object, ...(id ? { id } : {}), ...(values ? { values } : {}) };
+  return { h, d: { key, row: inputRow ?? undefined, action: file.action, object: ctx.spec.object, ...(id ? { id } : {}), ...(values ? { values } : {}) } };
 };
 
 /** A bulk result row as the record's outcome; undefined when the row is worth another try (unprocessed, locked). */
@@ -438,21 +498,25 @@ const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }):
     const job = await runBulkJob(ctx.client, { object: ctx.spec.object, operation, csvFile: file.path, rows: file.count });
     // eslint-disable-next-line no-await-in-loop
     for await (const { kind, row } of job.rows) {
-      const d = bulkDecision(ctx, file, row);
-      const outcome = d ? bulkOutcome(d, kind, row) : undefined;
-      if (!d || !outcome) continue;
+      const found = bulkDecision(ctx, file, row);
+      const outcome = found ? bulkOutcome(found.d, kind, row) : undefined;
+      if (!found || !outcome) continue;
       ctx.report(outcome);
-      file.waiting.delete(operation === 'insert' ? d.key : d.id!.slice(0, 15));
+      file.answered(found.h);
     }
     if (!file.waiting.size) continue;
     const again: Decision[] = [];
     // eslint-disable-next-line no-await-in-loop
     for await (const row of createReadStream(file.path).pipe(parse({ columns: true, skipEmptyLines: true })) as AsyncIterable<Record<string, string>>) {
-      const d = bulkDecision(ctx, file, row, true);
-      if (d) again.push(d);
+      const found = bulkDecision(ctx, file, row, true);
+      if (found && file.waiting.get(found.h) !== undefined) again.push(found.d);
     }
+    // Creates are read back first: a row that shares its hash with an answered one may be in the org already.
     // eslint-disable-next-line no-await-in-loop
-    await writeChunk(ctx, again, true);
+    const have = operation === 'insert' && again.length ? await queryByKeys(ctx.client, ctx.spec.object, ['Id', ctx.rules.match], ctx.rules.match, again.map((d) => d.key)) : new Map<string, OrgRecord[]>();
+    for (const d of again.filter((x) => have.has(x.key))) ctx.report(outcomeOf(d, { key: d.key, id: have.get(d.key)![0].Id, success: true }));
+    // eslint-disable-next-line no-await-in-loop
+    await writeChunk(ctx, again.filter((x) => !have.has(x.key)), true);
   }
 };
 
