@@ -360,7 +360,9 @@ type Ctx = {
   dryRun: boolean;
   bulk: boolean;
   all?: Map<string, OrgRecord[]>;
-  report: (o: SyncRecordOutcome) => void;
+  /** Reports an outcome; false when the result file asks to wait (drain) before more. */
+  report: (o: SyncRecordOutcome) => boolean;
+  drain: () => Promise<void>;
   progress: () => void;
   /** Collections writes waiting to fill a call. */
   pending: Decision[];
@@ -501,8 +503,9 @@ const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }):
       const found = bulkDecision(ctx, file, row);
       const outcome = found ? bulkOutcome(found.d, kind, row) : undefined;
       if (!found || !outcome) continue;
-      ctx.report(outcome);
       file.answered(found.h);
+      // eslint-disable-next-line no-await-in-loop
+      if (!ctx.report(outcome)) await ctx.drain();
     }
     if (!file.waiting.size) continue;
     const again: Decision[] = [];
@@ -563,16 +566,17 @@ const estimateRun = async (client: OrgClient, spec: SyncSpec, checked: Checked, 
 const RESULT_COLUMNS = ['key', 'row', 'action', 'object', 'id', 'status', 'code', 'message'] as const;
 
 /** The result file: a CSV row per record, streamed (csv-stringify), closed at the end. */
-const openResults = async (file: string | undefined): Promise<{ write: (o: SyncRecordOutcome) => void; close: () => Promise<void> }> => {
-  if (!file) return { write: (): void => undefined, close: (): Promise<void> => Promise.resolve() };
+type Results = { write: (o: SyncRecordOutcome) => boolean; drain: () => Promise<void>; close: () => Promise<void> };
+
+const openResults = async (file: string | undefined): Promise<Results> => {
+  if (!file) return { write: (): boolean => true, drain: (): Promise<void> => Promise.resolve(), close: (): Promise<void> => Promise.resolve() };
   const { stringify } = await import('csv-stringify');
   const out = stringify({ header: true, columns: [...RESULT_COLUMNS] });
   const sink = createWriteStream(file);
   out.pipe(sink);
   return {
-    write: (o): void => {
-      out.write(RESULT_COLUMNS.map((c) => o[c] ?? ''));
-    },
+    write: (o): boolean => out.write(RESULT_COLUMNS.map((c) => o[c] ?? '')),
+    drain: (): Promise<void> => new Promise((resolve) => out.once('drain', () => resolve())),
     close: async (): Promise<void> => {
       const closed = new Promise<void>((resolve) => sink.on('close', () => resolve()));
       out.end();
@@ -604,12 +608,12 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
   const problems: SyncRecordOutcome[] = [];
   const results = await openResults(run.resultFile);
   let done = 0;
-  const report = (o: SyncRecordOutcome): void => {
+  const report = (o: SyncRecordOutcome): boolean => {
     counts[o.action] += 1;
     if (o.status === 'succeeded') counts.succeeded += 1;
     if (o.status === 'failed') counts.failed += 1;
     if ((o.status === 'failed' || o.status === 'skipped') && problems.length < MAX_PROBLEMS) problems.push(o);
-    results.write(o);
+    return results.write(o);
   };
   const writer = new RecordWriter(client, { allowDuplicates: spec.allowDuplicates });
   const dir = await mkdtemp(join(tmpdir(), 'provision-sync-'));
@@ -625,6 +629,7 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
     bulk,
     all,
     report,
+    drain: results.drain,
     progress: () => events.onProgress?.({ done: (done += 1), total: checked.rows }),
     pending: [],
   };

@@ -172,6 +172,22 @@ export type BulkJobResult = {
 
 type IngestJob = ReturnType<OrgClient['conn']['bulk2']['createJob']>;
 
+/** The job's data, streamed from the file to the org (PUT .../batches): never held in memory whole. */
+const uploadFile = async (client: OrgClient, jobId: string, csvFile: string): Promise<void> => {
+  const conn = client.conn;
+  const { Readable } = await import('node:stream');
+  const res = await fetch(`${conn.instanceUrl}/services/data/v${conn.getApiVersion()}/jobs/ingest/${jobId}/batches`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, 'Content-Type': 'text/csv' },
+    body: Readable.toWeb(createReadStream(csvFile)) as unknown as RequestInit['body'],
+    duplex: 'half',
+  } as RequestInit);
+  if (!res.ok) {
+    const text = await res.text();
+    throw Object.assign(new Error(`The upload to Bulk API job ${jobId} failed: HTTP ${res.status} ${text.slice(0, 500)}`), { statusCode: res.status });
+  }
+};
+
 /**
  * A job with the file uploaded and closed. An upload whose answer was lost may have stored the data: that job is
  * aborted (so it never runs) and a new one gets the file, so no row is sent twice. A close whose answer was lost is
@@ -184,7 +200,7 @@ const openAndUpload = async (client: OrgClient, o: { object: string; operation: 
     await client.call(() => job.open());
     try {
       // eslint-disable-next-line no-await-in-loop
-      await client.once(() => job.uploadData(createReadStream(o.csvFile)));
+      await client.once(() => uploadFile(client, job.id, o.csvFile));
     } catch (e) {
       if (attempt >= 4 || !(isUnknownOutcome(e) || isTransient(e))) throw e;
       client.retries += 1;
