@@ -22,6 +22,7 @@ import { soqlString } from '../resources/values.js';
 import { decideMissing, decideRow, isEmail, normalizeKey, type Decision, type OrgRecord, type Permission, type RemoveAction, type SyncObject, type SyncRules } from './classify.js';
 import { formatOf, identityMap, InputError, readRows, valueAt, type FieldMap, type InputFormat } from './input.js';
 import { bulkQuery, COLLECTION_SIZE, RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
+import { HashIndex } from './hash-index.js';
 
 export type SyncSpec = {
   object: SyncObject;
@@ -200,7 +201,7 @@ const exactDuplicates = async (spec: SyncSpec, source: string, suspects: Set<num
 const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Promise<Checked> => {
   const source = map.find((m) => m.field.toLowerCase() === rules.match.toLowerCase())!.source;
   const exact = Boolean(spec.deprovisionMissing);
-  const firstRow = new Map<string | number, number>();
+  const firstRow: Pick<Map<string | number, number>, 'get' | 'set'> = exact ? new Map<string, number>() : (new HashIndex(1 << 16) as unknown as Map<number, number>);
   const suspects = new Set<number>();
   const problems: string[] = [];
   let rows = 0;
@@ -310,7 +311,7 @@ class BulkFile {
    * Rows waiting for the job's answer: hash of the key (email; for updates the Id's 15 characters) → input row, or
    * 0 when several rows share the hash (then -n for n of them, and no row is said).
    */
-  public readonly waiting = new Map<number, number>();
+  public readonly waiting = new HashIndex(1 << 12);
   private stream?: WriteStream;
 
   public constructor(public readonly path: string, public readonly columns: string[], public readonly action: 'create' | 'update') {}
