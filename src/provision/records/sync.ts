@@ -316,17 +316,25 @@ class BulkFile {
 
   public constructor(public readonly path: string, public readonly columns: string[], public readonly action: 'create' | 'update') {}
 
-  public add(d: Decision): void {
+  /** Adds a row; false when the file asks to wait (drain) before more. */
+  public add(d: Decision): boolean {
     if (!this.stream) {
       this.stream = createWriteStream(this.path);
       this.stream.write(`${this.columns.join(',')}\n`);
     }
     const values = d.values ?? {};
-    this.stream.write(`${this.columns.map((c) => (c === 'Id' ? cell(d.id) : c in values ? cell(values[c]) : '')).join(',')}\n`);
+    const more = this.stream.write(`${this.columns.map((c) => (c === 'Id' ? cell(d.id) : c in values ? cell(values[c]) : '')).join(',')}\n`);
     const h = keyHash(this.action === 'create' ? d.key : d.id!.slice(0, 15));
     const had = this.waiting.get(h);
     this.waiting.set(h, had === undefined ? d.row ?? 0 : had > 0 ? -2 : had === 0 ? -2 : had - 1);
     this.count += 1;
+    return more;
+  }
+
+  /** Resolves when the file has taken what was written. */
+  public drain(): Promise<void> {
+    const s = this.stream;
+    return s ? new Promise((resolve) => s.once('drain', () => resolve())) : Promise.resolve();
   }
 
   /** The row a result stands for: undefined when none waits under its hash; null when it waits but its row is unknown. */
@@ -364,6 +372,8 @@ type Ctx = {
   /** Reports an outcome; false when the result file asks to wait (drain) before more. */
   report: (o: SyncRecordOutcome) => boolean;
   drain: () => Promise<void>;
+  /** Waits for the result file when it asked to (after a chunk's reports). */
+  settle: () => Promise<void>;
   progress: () => void;
   /** Collections writes waiting to fill a call. */
   pending: Decision[];
@@ -442,10 +452,15 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
       return;
     }
     const toBulk = ctx.bulk ? decisions.filter((d) => (d.action === 'create' || d.action === 'update') && d.object === spec.object) : [];
-    for (const d of toBulk) (d.action === 'create' ? bulkFiles.create : bulkFiles.update).add(d);
+    for (const d of toBulk) {
+      const file = d.action === 'create' ? bulkFiles.create : bulkFiles.update;
+      // eslint-disable-next-line no-await-in-loop
+      if (!file.add(d)) await file.drain();
+    }
     const bulked = new Set(toBulk);
     await writeChunk(ctx, decisions.filter((d) => !bulked.has(d) && d.action !== 'none' && d.action !== 'skip' && d.action !== 'error'));
     for (const d of decisions.filter((x) => x.action === 'none' || x.action === 'skip' || x.action === 'error')) ctx.report(outcomeOf(d));
+    await ctx.settle();
   };
   const source = (field: string): string => map.find((m) => m.field === field)!.source;
   const matchSource = source(map.find((m) => m.field.toLowerCase() === rules.match.toLowerCase())!.field);
@@ -609,12 +624,14 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
   const problems: SyncRecordOutcome[] = [];
   const results = await openResults(run.resultFile);
   let done = 0;
+  let full = false;
   const report = (o: SyncRecordOutcome): boolean => {
     counts[o.action] += 1;
     if (o.status === 'succeeded') counts.succeeded += 1;
     if (o.status === 'failed') counts.failed += 1;
     if ((o.status === 'failed' || o.status === 'skipped') && problems.length < MAX_PROBLEMS) problems.push(o);
-    return results.write(o);
+    full = !results.write(o);
+    return !full;
   };
   const writer = new RecordWriter(client, { allowDuplicates: spec.allowDuplicates });
   const dir = await mkdtemp(join(tmpdir(), 'provision-sync-'));
@@ -631,6 +648,11 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
     all,
     report,
     drain: results.drain,
+    settle: async (): Promise<void> => {
+      if (!full) return;
+      await results.drain();
+      full = false;
+    },
     progress: () => events.onProgress?.({ done: (done += 1), total: checked.rows }),
     pending: [],
   };
