@@ -26,14 +26,14 @@ const stagesOf = (spec: SyncSpec, dryRun: boolean): SyncStage[] => [
 export const displaySync = (cmd: SfCommand<unknown>, r: SyncResult): void => {
   const c = r.counts;
   cmd.table({
-    title: messages.getMessage(r.dryRun ? 'info.planTitle' : 'info.resultTitle', [String(r.rows), r.object]),
+    title: messages.getMessage(r.dryRun ? 'info.planTitle' : 'info.resultTitle', [String(r.rows)]),
     data: (['create', 'update', 'delete', 'disable', 'none', 'skip', 'error'] as const)
       .filter((a) => c[a] > 0)
       .map((a) => ({ action: a === 'none' ? 'no change' : a, records: c[a] })),
     columns: ['action', 'records'],
   });
   const e = r.estimate;
-  cmd.log(messages.getMessage('info.estimate', [e.planning === 'bulk-query' ? 'one Bulk API 2.0 query job' : 'IN-list queries', String(e.planningCalls), e.writing === 'bulk' ? 'Bulk API 2.0' : 'sObject Collections', String(e.writeCalls), e.remaining === undefined ? '?' : String(e.remaining), String(r.apiCalls)]));
+  cmd.log(messages.getMessage('info.estimate', [r.object, e.planning === 'bulk-query' ? 'one Bulk API 2.0 query job' : 'IN-list queries', String(e.planningCalls), e.writing === 'bulk' ? 'Bulk API 2.0' : 'sObject Collections', String(e.writeCalls), e.remaining === undefined ? '?' : String(e.remaining), String(r.apiCalls)]));
   if (r.problems.length) {
     cmd.table({
       title: messages.getMessage('info.problems', [String(Math.min(20, r.problems.length)), String(r.problems.length)]),
