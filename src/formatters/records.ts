@@ -14,7 +14,7 @@ import { runSync, SYNC_STAGES, type SyncResult, type SyncSpec, type SyncStage } 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.records.sync');
 
-type Data = { rows: string };
+type Data = { rows: string; job: string };
 
 const stagesOf = (spec: SyncSpec, dryRun: boolean): SyncStage[] => [
   SYNC_STAGES.check,
@@ -64,13 +64,18 @@ export const runSyncAndShow = async (cmd: SfCommand<unknown>, client: OrgClient,
     jsonEnabled: cmd.jsonEnabled(),
     stages: stagesOf(spec, run.dryRun),
     title: messages.getMessage('info.title', [spec.file, spec.object]),
-    stageSpecificBlock: [SYNC_STAGES.plan, SYNC_STAGES.write].map((stage) => ({ stage, type: 'dynamic-key-value' as const, label: 'Rows', get: (d?: Data): string | undefined => d?.rows })),
+    stageSpecificBlock: [
+      ...[SYNC_STAGES.plan, SYNC_STAGES.write].map((stage) => ({ stage, type: 'dynamic-key-value' as const, label: 'Rows', get: (d?: Data): string | undefined => d?.rows })),
+      // The id to resume with, shown as soon as the job exists (an interrupted run says it on its way out).
+      { stage: SYNC_STAGES.write, type: 'static-key-value' as const, label: 'Bulk API job (--resume-job)', get: (d?: Data): string | undefined => d?.job, alwaysPrintInCI: true },
+    ],
   });
   let result: SyncResult;
   try {
     let last = 0;
     result = await runSync(client, spec, run, {
       onStage: (s) => ms.skipTo(s),
+      onJob: (job) => ms.updateData({ job }),
       onProgress: ({ done, total }) => {
         if (done === total || done - last >= 500) {
           last = done;

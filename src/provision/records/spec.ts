@@ -25,6 +25,7 @@ export type SyncFlags = {
   'allow-duplicates': boolean;
   'bulk-threshold'?: number;
   force: boolean;
+  'resume-job'?: string;
 };
 
 /** Field=value of --disable-field (the value may hold "=" and spaces; quotes around it are dropped). */
@@ -48,6 +49,7 @@ export const syncSpecFromFlags = async (flags: SyncFlags): Promise<SyncSpec> => 
     clearEmpty: flags['clear-empty'],
     allowDuplicates: flags['allow-duplicates'],
     force: flags.force,
+    ...(flags['resume-job'] ? { resumeJob: flags['resume-job'] } : {}),
   };
   try {
     if (mapText !== undefined) spec.map = parseMap(mapText);

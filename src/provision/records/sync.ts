@@ -21,7 +21,7 @@ import type { OrgClient } from '../client.js';
 import { soqlString } from '../resources/values.js';
 import { decideMissing, decideRow, isEmail, normalizeKey, type Decision, type OrgRecord, type Permission, type RemoveAction, type SyncObject, type SyncRules } from './classify.js';
 import { formatOf, identityMap, InputError, readRows, valueAt, type FieldMap, type InputFormat } from './input.js';
-import { bulkQuery, COLLECTION_SIZE, RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
+import { bulkQuery, settleJob, COLLECTION_SIZE, RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
 import { HashIndex } from './hash-index.js';
 
 export type SyncSpec = {
@@ -44,11 +44,18 @@ export type SyncSpec = {
   bulkThreshold?: number;
   /** Run even when the estimate exceeds the API requests the org has left today. */
   force?: boolean;
+  /**
+   * The id of a Bulk API 2.0 ingest job of an earlier run that was interrupted: waited for (or, never closed, aborted)
+   * before anything is planned, so that its rows are in the org before they are compared, and nothing is sent twice.
+   */
+  resumeJob?: string;
 };
 
 export type SyncEvents = {
   onStage?: (stage: SyncStage) => void;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** A Bulk API 2.0 job was started: its id, to resume with if the run is interrupted. */
+  onJob?: (jobId: string) => void;
 };
 
 export const SYNC_STAGES = { check: 'Checking the input', plan: 'Planning', write: 'Writing', remove: 'Removing people who left the source' } as const;
@@ -78,6 +85,8 @@ export type SyncResult = {
   estimate: SyncEstimate;
   /** API calls this run made. */
   apiCalls: number;
+  /** The Bulk API 2.0 ingest jobs it ran (a job id resumes an interrupted run: --resume-job). */
+  jobs: string[];
   resultFile?: string;
   /** The first failures and skips (all are in the result file). */
   problems: SyncRecordOutcome[];
@@ -372,6 +381,9 @@ type Ctx = {
   /** Reports an outcome; false when the result file asks to wait (drain) before more. */
   report: (o: SyncRecordOutcome) => boolean;
   drain: () => Promise<void>;
+  onJob: (id: string) => void;
+  /** The Bulk API 2.0 ingest jobs of this run. */
+  jobs: string[];
   /** Waits for the result file when it asked to (after a chunk's reports). */
   settle: () => Promise<void>;
   progress: () => void;
@@ -513,7 +525,8 @@ const runBulk = async (ctx: Ctx, files: { create: BulkFile; update: BulkFile }):
     await file.end();
     if (!file.count) continue;
     // eslint-disable-next-line no-await-in-loop
-    const job = await runBulkJob(ctx.client, { object: ctx.spec.object, operation, csvFile: file.path, rows: file.count });
+    const job = await runBulkJob(ctx.client, { object: ctx.spec.object, operation, csvFile: file.path, rows: file.count, onJob: ctx.onJob });
+    ctx.jobs.push(job.jobId);
     // eslint-disable-next-line no-await-in-loop
     for await (const { kind, row } of job.rows) {
       const found = bulkDecision(ctx, file, row);
@@ -612,6 +625,7 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
   const { map, fields: mapped, contactFields, visible } = await checkMap(client, spec, rules);
   const checked = await checkInput(spec, map, rules);
   events.onStage?.(SYNC_STAGES.plan);
+  if (spec.resumeJob) await settleJob(client, spec.resumeJob);
   const estimate = await estimateRun(client, spec, checked, rules, run.dryRun);
   // The keys stay in memory only when the people who left the source are to be found.
   const keys = spec.deprovisionMissing ? checked.keys : undefined;
@@ -655,6 +669,8 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
     },
     progress: () => events.onProgress?.({ done: (done += 1), total: checked.rows }),
     pending: [],
+    onJob: (id): void => events.onJob?.(id),
+    jobs: [],
   };
   try {
     if (!run.dryRun) events.onStage?.(SYNC_STAGES.write);
@@ -680,6 +696,7 @@ export const runSync = async (client: OrgClient, spec: SyncSpec, run: { dryRun: 
     counts,
     estimate,
     apiCalls: client.calls - callsBefore,
+    jobs: ctx.jobs,
     ...(run.resultFile ? { resultFile: run.resultFile } : {}),
     problems,
   };

@@ -230,9 +230,18 @@ const openAndUpload = async (client: OrgClient, o: { object: string; operation: 
  */
 export const runBulkJob = async (
   client: OrgClient,
-  o: { object: string; operation: 'insert' | 'update' | 'delete'; csvFile: string; rows?: number; timeoutMs?: number; onState?: (state: string, processed: number) => void }
+  o: {
+    object: string;
+    operation: 'insert' | 'update' | 'delete';
+    csvFile: string;
+    rows?: number;
+    timeoutMs?: number;
+    onState?: (state: string, processed: number) => void;
+    onJob?: (jobId: string) => void;
+  }
 ): Promise<BulkJobResult> => {
   const job = await openAndUpload(client, o);
+  o.onJob?.(job.id);
   const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
   // The first look waits about as long as the rows take (an estimate), then the waits double: few polls either way.
   await sleep(Math.min(10_000, 250 + (o.rows ?? 0) * 0.05));
@@ -315,3 +324,28 @@ export async function* bulkQuery(client: OrgClient, soql: string): AsyncGenerato
     for await (const row of parser as AsyncIterable<Record<string, string>>) yield row;
   }
 }
+
+/**
+ * An ingest job of an interrupted run, settled before a new run plans: one still open (its upload never closed) is
+ * aborted, so it never runs; one queued or in progress is waited for. Its rows are then in the org (or never will be),
+ * and the new run compares against what is really there.
+ */
+export const settleJob = async (client: OrgClient, jobId: string, timeoutMs = 30 * 60_000): Promise<string> => {
+  const job = client.conn.bulk2.job('ingest', { id: jobId });
+  let info = await client.call(() => job.check());
+  if (info.state === 'Open') {
+    await client.call(() => job.abort());
+    return 'Aborted';
+  }
+  const deadline = Date.now() + timeoutMs;
+  let delay = 500;
+  while (!['JobComplete', 'Failed', 'Aborted'].includes(info.state)) {
+    if (Date.now() > deadline) throw new Error(`The Bulk API job ${jobId} is still ${info.state}; run again when it has finished.`);
+    // eslint-disable-next-line no-await-in-loop
+    await sleep(delay);
+    delay = Math.min(5000, delay * 2);
+    // eslint-disable-next-line no-await-in-loop
+    info = await client.call(() => job.check());
+  }
+  return info.state;
+};

@@ -33,6 +33,7 @@ export default class RecordsSync extends SfCommand<RecordsSyncResult> {
     'bulk-threshold': Flags.integer({ summary: messages.getMessage('flags.bulk-threshold.summary'), min: 1, default: DEFAULT_BULK_THRESHOLD }),
     force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
     'result-file': Flags.file({ summary: messages.getMessage('flags.result-file.summary') }),
+    'resume-job': Flags.salesforceId({ summary: messages.getMessage('flags.resume-job.summary'), startsWith: '750', length: 'both' }),
     'dry-run': dryRunFlag,
   };
 
