@@ -68,4 +68,12 @@ describe('provision records convert', function () {
     const bad = await runCommandError(RecordsConvert, ['--target-org', t.username, '--emails', 'not-an-email']);
     expect(bad.message).to.contain('Not email addresses: not-an-email');
   });
+
+  it('--account-id converts into that Account', async () => {
+    const account = t.emu.store.create('Account', { Name: 'Existing Co' });
+    t.emu.store.create('Lead', { LastName: 'Into', Company: 'Other', Email: 'into@convert.test' });
+    const r = await runCommand(RecordsConvert, ['--target-org', t.username, '--emails', 'into@convert.test', '--account-id', account, '--no-opportunity']);
+    expect(r.result.outcomes[0].accountId?.slice(0, 15)).to.equal(account.slice(0, 15));
+    expect(t.emu.store.records('Account').filter((a) => a.Name === 'Other')).to.have.length(0);
+  });
 });

@@ -138,4 +138,18 @@ describe('provision records sync: more rules', function () {
       expect(t.emu.store.records('Lead').filter((l) => l.Email === email), email).to.have.length(1);
     }
   });
+
+  it('--map-file, and --deprovision-missing --remove-action delete with --allow delete', async () => {
+    const gone = t.emu.store.create('Lead', { LastName: 'Gone', Company: 'C', Email: 'gone@mapfile.test' });
+    const path = await file('mapfile.csv', 'mail,sn,org\nkept@mapfile.test,Kept,C\n');
+    const mapFile = await file('map.txt', '# Lead field = column\nEmail=mail\nLastName=sn\nCompany=org\n');
+    // The file is the complete set: every other Lead of the org with an email is removed (this test runs last).
+    const r = await sync(path, '--map-file', mapFile, '--deprovision-missing', '--remove-action', 'delete', '--allow', 'create,update,delete', '--dry-run');
+    expect(r.result.counts.create).to.equal(1);
+    expect(r.result.counts.delete).to.be.greaterThan(0);
+    const run = await sync(path, '--map-file', mapFile, '--deprovision-missing', '--remove-action', 'delete', '--allow', 'create,update,delete');
+    expect(run.exitCode).to.equal(0);
+    expect(t.emu.store.get('Lead', gone)).to.equal(undefined);
+    expect(lead('kept@mapfile.test')).to.include({ LastName: 'Kept' });
+  });
 });
