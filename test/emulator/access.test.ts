@@ -86,6 +86,9 @@ describe('emulator: access control (who may do what)', function () {
       expect(error(await call(t, 'PATCH', `/sobjects/User/${userId('integration@access.example.com')}`, { IsActive: false })).errorCode).to.equal(
         'INSUFFICIENT_ACCESS_OR_READONLY'
       );
+      // UserLogin (freezing) needs Manage Users, to read as to write (object reference, UserLogin).
+      const logins = await call(t, 'GET', q('SELECT Id, IsFrozen FROM UserLogin'));
+      expect(error(logins).errorCode).to.equal('INVALID_TYPE');
       const ps = (await admin('GET', q("SELECT Id FROM PermissionSet WHERE Name = 'Helper'"))).body as { records: Json[] };
       expect(ps.records).to.have.length(0);
       const psId = await created(admin('POST', '/sobjects/PermissionSet', { Name: 'Helper', Label: 'Helper' }));

@@ -312,8 +312,10 @@ export const objectAccess = (access: UserAccess, objectName: string): ObjectAcce
   }
   const rw = (read: boolean, write: boolean): ObjectAccess => ({ read: read || write, create: write, edit: write, delete: write, viewAll: read || write, modifyAll: write });
   switch (name) {
-    case 'user':
     case 'userlogin':
+      // Object reference, UserLogin: "To access this object, you need the UserPermissions.ManageUsers permission."
+      return rw(p.PermissionsManageUsers, p.PermissionsManageUsers);
+    case 'user':
     case 'userrole':
     case 'profile':
       // Every user reads users, roles and profiles; writing them is user management.

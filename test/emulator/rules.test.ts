@@ -133,6 +133,15 @@ describe('emulator: platform rules and REST behaviour', function () {
       const login = ((await call('GET', `/query?q=${encodeURIComponent(`SELECT Id, IsFrozen FROM UserLogin WHERE UserId = '${emu.adminUserId}'`)}`)).body as { records: Json[] }).records[0];
       expect(login.IsFrozen).to.equal(false);
       expect((await call('PATCH', `/sobjects/UserLogin/${String(login.Id)}`, { IsFrozen: true })).status).to.equal(204);
+      // IsPasswordLocked can be cleared from the API, never set.
+      expect(errorOf(await call('PATCH', `/sobjects/UserLogin/${String(login.Id)}`, { IsPasswordLocked: true })).errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect((await call('PATCH', `/sobjects/UserLogin/${String(login.Id)}`, { IsFrozen: false })).status).to.equal(204);
+    });
+
+    it('a user cannot deactivate their own user record', async () => {
+      const r = await call('PATCH', `/sobjects/User/${emu.adminUserId}`, { IsActive: false });
+      expect(errorOf(r).errorCode).to.equal('FIELD_INTEGRITY_EXCEPTION');
+      expect(emu.store.get('User', emu.adminUserId)?.IsActive).to.equal(true);
     });
   });
 

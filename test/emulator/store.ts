@@ -800,11 +800,20 @@ export class OrgStore implements RecordOps, SoqlDataSource {
           const profile = this.get('Profile', profileId);
           if (profile) this.checkLicence(String(profile.UserLicenseId), before.Id);
         }
+        if (changed.IsActive === false && before.IsActive !== false && this.currentUserId && normalizeId(before.Id) === normalizeId(this.currentUserId)) {
+          // Salesforce does not let a user deactivate their own user record (error code and wording unconfirmed).
+          throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', 'You cannot deactivate your own user record.', 400, ['IsActive']);
+        }
         if ('ProfileId' in changed) next.UserType = this.get('Profile', profileId)?.UserType ?? next.UserType;
         next.Name = [next.FirstName, next.LastName].filter(Boolean).join(' ');
         break;
       }
       case 'UserLogin':
+        // Object reference, UserLogin.IsPasswordLocked: "From the API, you can set this field to false, but not true"
+        // (error code and wording unconfirmed).
+        if (changed.IsPasswordLocked === true && before.IsPasswordLocked !== true) {
+          throw new SalesforceError('FIELD_INTEGRITY_EXCEPTION', 'IsPasswordLocked can only be set to false.', 400, ['IsPasswordLocked']);
+        }
         break;
       case 'ObjectPermissions':
       case 'FieldPermissions':
