@@ -78,7 +78,13 @@ async function* jsonRows(file: string): AsyncGenerator<InputRow> {
     throw new InputError(`${file} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   // An array of identities, or an object that holds one (Ory: { identities: [...] }).
-  const list = Array.isArray(doc) ? doc : doc && typeof doc === 'object' ? Object.values(doc).find(Array.isArray) : undefined;
+  // An array, or an object holding one: SCIM's ListResponse (Resources), Ory's { identities }, else its first list of objects.
+  const holder = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  const list = Array.isArray(doc)
+    ? doc
+    : holder
+    ? [holder.Resources, holder.identities, ...Object.values(holder)].find((v) => Array.isArray(v) && v.every((x) => x && typeof x === 'object'))
+    : undefined;
   if (!Array.isArray(list)) throw new InputError(`${file} holds no list of identities (an array, or an object with one).`);
   for (const [i, data] of list.entries()) {
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError(`Entry ${i + 1} is not a JSON object.`, i + 1);
