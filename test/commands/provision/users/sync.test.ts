@@ -6,6 +6,7 @@
  * refused by the picklists reported with the `picklists align` fix; bad input refused before any change; a second run
  * writes nothing.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import UsersSync from '../../../../src/commands/provision/users/sync.js';
 import { OrgClient } from '../../../../src/provision/client.js';
 import { runUserSync } from '../../../../src/provision/users/sync.js';
 import { ENTERPRISE } from '../../../../src/provision/users/mapping.js';
-import { setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
+import { isolatedEnv, ROOT, setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
 import { orgFingerprint, runCommand, runCommandError } from '../../../helpers/plan.js';
 
 type Scim = Record<string, unknown>;
@@ -41,7 +42,7 @@ describe('provision users sync (JumpCloud SCIM)', function () {
     t = await setupTestOrg();
     dir = await mkdtemp(join(tmpdir(), 'users-sync-'));
     // Seats for the users these tests make (the seed's org has a handful).
-    t.emu.store.find('UserLicense', (l) => l.Name === 'Salesforce')!.TotalLicenses = 1000;
+    t.emu.store.find('UserLicense', (l) => l.Name === 'Salesforce')!.TotalLicenses = 10_000;
   });
   after(async () => {
     await t?.close();
@@ -142,9 +143,9 @@ describe('provision users sync (JumpCloud SCIM)', function () {
     expect(orgFingerprint(t.emu)).to.equal(before);
   });
 
-  it('a CSV with a mapping file; 300 users with 5% of calls failing end exactly as the file says', async () => {
+  it('a CSV with a mapping file; 5,000 users with 5% of calls failing end exactly as the file says', async () => {
     const rows = ['user,first,last,mail'];
-    for (let i = 0; i < 300; i++) rows.push(`bulk${i}@jc.test,B,User${i},bulk${i}@jc.test`);
+    for (let i = 0; i < 5000; i++) rows.push(`bulk${i}@jc.test,B,User${i},bulk${i}@jc.test`);
     const csv = join(dir, 'many.csv');
     await writeFile(csv, `${rows.join('\n')}\n`);
     const map = join(dir, 'users.map');
@@ -162,6 +163,38 @@ describe('provision users sync (JumpCloud SCIM)', function () {
       t.emu.faultDropAfterCommit = false;
     }
     const made = t.emu.store.records('User').filter((u) => String(u.Username).startsWith('bulk'));
-    expect(made).to.have.length(300);
+    expect(made).to.have.length(5000);
+    expect(new Set(made.map((u) => u.Username)).size).to.equal(5000);
+  });
+
+  it('a process killed in the middle of its writes: the next run converges, with no duplicate', async () => {
+    const n = 1200;
+    const users = Array.from({ length: n }, (_, i) => scim(`killed${i}@jc.test`, { first: 'K', last: `Killed${i}` }));
+    const path = await file('killed.json', users);
+    t.emu.latencyMs = 20;
+    const start = t.emu.counters.writes;
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'provision', 'users', 'sync', '--target-org', t.alias, '--file', path], { cwd: dir, env: isolatedEnv(t.home), stdio: 'ignore' });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (t.emu.counters.writes - start >= 2) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 2);
+      child.on('exit', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    t.emu.latencyMs = 0;
+    const part = t.emu.store.records('User').filter((u) => String(u.Username).startsWith('killed')).length;
+    expect(part, 'killed part-way').to.be.greaterThan(0).and.lessThan(n);
+    const again = await runUserSync(new OrgClient(t.org.getConnection()), { file: path }, { dryRun: false });
+    expect(again.counts.failed).to.equal(0);
+    const names = t.emu.store.records('User').filter((u) => String(u.Username).startsWith('killed')).map((u) => String(u.Username));
+    expect(names).to.have.length(n);
+    expect(new Set(names).size).to.equal(n);
   });
 });
