@@ -40,10 +40,11 @@ export const STATUS_FIELD: Record<StatusOperation, { sobject: 'UserLogin' | 'Use
 export type RunningUser = { id?: string; username?: string; manageUsers: boolean };
 
 export const readRunningUser = async (client: OrgClient): Promise<RunningUser> => {
-  const username = client.conn.getUsername();
-  if (!username) return { manageUsers: false };
-  const [user] = await client.query<{ Id: string; Username: string }>(`SELECT Id, Username FROM User WHERE Username = '${soql(username)}' LIMIT 1`);
-  if (!user) return { username, manageUsers: false };
+  // The identity URL names the session's user. The connection's username is not enough: a session made from a bare
+  // access token (--target-org <token>) has the token where the username would be.
+  const identity = await client.call(() => client.conn.identity());
+  const [user] = await client.query<{ Id: string; Username: string }>(`SELECT Id, Username FROM User WHERE Id = '${soql(identity.user_id)}' LIMIT 1`);
+  if (!user) return { username: identity.username, manageUsers: false };
   // Every user has an assignment of their profile's own permission set, so this covers profiles too (as jit.ts does).
   const held = await client.query<{ Id: string }>(
     `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${soql(user.Id)}' AND PermissionSet.PermissionsManageUsers = true LIMIT 1`
