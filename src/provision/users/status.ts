@@ -46,9 +46,11 @@ export const readRunningUser = async (client: OrgClient): Promise<RunningUser> =
   const [user] = await client.query<{ Id: string; Username: string }>(`SELECT Id, Username FROM User WHERE Id = '${soql(identity.user_id)}' LIMIT 1`);
   if (!user) return { username: identity.username, manageUsers: false };
   // Every user has an assignment of their profile's own permission set, so this covers profiles too (as jit.ts does).
-  const held = await client.query<{ Id: string }>(
-    `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${soql(user.Id)}' AND PermissionSet.PermissionsManageUsers = true LIMIT 1`
-  );
+  // A user who may not read permission sets (no View Setup and Configuration) gets INVALID_FIELD on the PermissionSet
+  // path: such a user is taken to lack Manage Users too (Manage Users appears to require View Setup; unconfirmed here).
+  const held = await client
+    .query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${soql(user.Id)}' AND PermissionSet.PermissionsManageUsers = true LIMIT 1`)
+    .catch(() => []);
   return { id: user.Id, username: user.Username, manageUsers: held.length > 0 };
 };
 
