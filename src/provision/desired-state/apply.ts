@@ -11,9 +11,8 @@ import { withAnySecret } from '../apps-apply.js';
 import type { OrgClient } from '../client.js';
 import { changeKey, hasChanges, type Change } from '../plan.js';
 import { generateConsumerSecret, writeSecretFile } from '../secrets.js';
-import { runSync } from '../records/sync.js';
 import { readSecret } from './file.js';
-import { recordsChange, type DesiredStatePlan } from './plan.js';
+import { syncChange, type DesiredStatePlan } from './plan.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
@@ -61,19 +60,20 @@ const secretsOf = async (plan: DesiredStatePlan, env: NodeJS.ProcessEnv): Promis
  * The records entries, after every other change (their permission sets and apps are in place by then): each sync run
  * for real, its change applied when every record succeeded, failed (with the count and the result file) otherwise.
  */
-const syncRecords = async (client: OrgClient, plan: DesiredStatePlan, changes: Change[]): Promise<Change[]> => {
+const syncRecords = async (plan: DesiredStatePlan, changes: Change[]): Promise<Change[]> => {
   let out = changes;
-  for (const { entry, spec, change } of plan.records) {
+  for (const { change, run } of plan.records) {
     if (change.action === 'none') continue;
     const i = plan.changes.indexOf(change);
     let updated: Change;
     try {
       // eslint-disable-next-line no-await-in-loop
-      const r = await runSync(client, spec, { dryRun: false, resultFile: entry.resultFile });
-      const where = entry.resultFile ? ` (each record in ${entry.resultFile})` : '';
+      const r = await run();
+      const done = syncChange(change.resource, change.name, r);
+      const where = r.resultFile ? ` (each record in ${r.resultFile})` : '';
       updated = r.counts.failed
-        ? { ...recordsChange(entry, r), action: 'update', status: 'failed', error: { code: 'RECORDS_FAILED', message: `${r.counts.failed} of ${r.counts.failed + r.counts.succeeded} records failed${where}.` } }
-        : { ...recordsChange(entry, r), action: 'update', status: 'applied', note: `${r.counts.succeeded} record(s) written${where}.` };
+        ? { ...done, action: 'update', status: 'failed', error: { code: 'RECORDS_FAILED', message: `${r.counts.failed} of ${r.counts.failed + r.counts.succeeded} records failed${where}.` } }
+        : { ...done, action: 'update', status: 'applied', note: `${r.counts.succeeded} record(s) written${where}.` };
     } catch (e) {
       updated = { ...change, status: 'failed', error: { code: 'RECORDS_FAILED', message: e instanceof Error ? e.message : String(e) } };
     }
@@ -105,7 +105,7 @@ export const applyDesiredState = async (
   }
   // The changes as planned (no secret), with what happened to them.
   let changes: Change[] = done.map((c, i) => ({ ...c, ...(plan.changes[i].metadata ? { metadata: plan.changes[i].metadata } : {}) }));
-  changes = await syncRecords(client, plan, changes);
+  changes = await syncRecords(plan, changes);
   const secretFiles: string[] = [];
   for (const s of secrets.filter((x) => x.file)) {
     const took = changes.some((c) => changeKey(c) === s.key && c.status === 'applied');

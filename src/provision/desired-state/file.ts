@@ -59,6 +59,20 @@ export type RecordsEntry = {
   resultFile?: string;
 };
 
+/** A sync of users from a file (as `users sync`); mapping jumpcloud/scim or { Field: column }. */
+export type UsersEntry = {
+  file: string;
+  mapping?: 'jumpcloud' | 'scim' | Record<string, string>;
+  match?: 'username' | 'email' | 'federation-id';
+  allow?: Array<'create' | 'update' | 'deactivate'>;
+  deactivateMissing?: boolean;
+  profile?: string;
+  permissionSets?: string[];
+};
+
+/** Federation IDs set for existing users (as `users set-federation-id`): from each user's email or username. */
+export type FederationIdsEntry = { from: 'email' | 'username'; onlyMissing?: boolean; users?: string[] };
+
 /** The file as the library takes it: specs, with paths absolute and `${env:NAME}` replaced. */
 export type DesiredState = {
   /** The file it was read from. */
@@ -73,6 +87,8 @@ export type DesiredState = {
   assignments?: AssignmentSpec[];
   apps?: AppEntry[];
   records?: RecordsEntry[];
+  users?: UsersEntry[];
+  federationIds?: FederationIdsEntry;
   /** Where each entry is in the file ("apps[0]" → "provision.yaml:12:5 (apps[0])"), for errors found while planning. */
   places: Record<string, string>;
 };
@@ -269,6 +285,7 @@ const checkFiles = async (file: string, { yaml, doc, counter, root }: Parsed): P
     ]),
     ...((root.apps as Array<Record<string, unknown>> | undefined) ?? []).map((a, i) => ({ path: ['apps', i, 'certificate'] as Path, value: a.certificate })),
     ...((root.records as Array<Record<string, unknown>> | undefined) ?? []).map((r, i) => ({ path: ['records', i, 'file'] as Path, value: r.file })),
+    ...((root.users as Array<Record<string, unknown>> | undefined) ?? []).map((r, i) => ({ path: ['users', i, 'file'] as Path, value: r.file })),
   ];
   for (const { path, value } of named) {
     if (typeof value !== 'string' || value.trim().startsWith('-----BEGIN')) continue;
@@ -292,18 +309,25 @@ const resolvePaths = (file: string, { yaml, doc, counter, root }: Parsed): Desir
     if (c.idpMetadata) c.idpMetadata = abs(c.idpMetadata);
     if (c.idpCert) c.idpCert = abs(c.idpCert);
   }
+  for (const u of state.users ?? []) u.file = abs(u.file)!;
   for (const r of state.records ?? []) {
     r.file = abs(r.file)!;
     if (r.resultFile) r.resultFile = abs(r.resultFile);
   }
-  for (const a of state.apps ?? []) {
-    if (a.certificate && !a.certificate.trim().startsWith('-----BEGIN')) a.certificate = abs(a.certificate);
-    if (a.secretFile) a.secretFile = abs(a.secretFile);
-    const secret = a.consumerSecret as unknown;
-    if (typeof secret === 'string') a.consumerSecret = { env: WHOLE_ENV_REF.exec(secret)![1] };
-    else if (secret && typeof secret === 'object' && 'file' in secret) a.consumerSecret = { file: abs((secret as { file: string }).file)! };
-  }
+  if (state.apps) state.apps = state.apps.map((a) => resolveApp(a, abs));
   return state;
+};
+
+/** An app with its paths made absolute and its secret reference in its parsed form. */
+const resolveApp = (a: AppEntry, abs: (p: string | undefined) => string | undefined): AppEntry => {
+  const secret = a.consumerSecret as unknown;
+  return {
+    ...a,
+    ...(a.certificate && !a.certificate.trim().startsWith('-----BEGIN') ? { certificate: abs(a.certificate) } : {}),
+    ...(a.secretFile ? { secretFile: abs(a.secretFile) } : {}),
+    ...(typeof secret === 'string' ? { consumerSecret: { env: WHOLE_ENV_REF.exec(secret)![1] } } : {}),
+    ...(secret && typeof secret === 'object' && 'file' in secret ? { consumerSecret: { file: abs((secret as { file: string }).file)! } } : {}),
+  };
 };
 
 /**

@@ -29,7 +29,9 @@ import { planSsoSettingsSpec } from '../sso-settings.js';
 import type { PlannedCertificate } from '../resources/certificate.js';
 import type { SamlSsoConfigContent } from '../resources/saml-config.js';
 import { runSync, type SyncResult, type SyncSpec } from '../records/sync.js';
-import { readSecret, type AppEntry, type DesiredState, type PermissionSetEntry, type RecordsEntry, type SamlConfigEntry } from './file.js';
+import { runUserSync, type UserSyncResult, type UserSyncSpec } from '../users/sync.js';
+import { applyFederationIds, planFederationIds, readCaseInsensitive, readHolders, readTargets } from '../users/federation-id.js';
+import { readSecret, type AppEntry, type DesiredState, type PermissionSetEntry, type FederationIdsEntry, type RecordsEntry, type SamlConfigEntry, type UsersEntry } from './file.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.desired-state');
@@ -37,13 +39,19 @@ const messages = Messages.loadMessages('plugin-provision', 'provision.desired-st
 /** A planned app of the file with its entry (where its new secret comes from, if it needs one). */
 export type PlannedAppEntry = { entry: AppEntry; app: PlannedApp };
 
-/** A records entry planned: its sync spec and what a dry run found, for apply to run for real. */
-export type PlannedRecords = { entry: RecordsEntry; spec: SyncSpec; change: Change };
+/** What a records or users sync did (or would do): rows, counts by action, and which of those actions write. */
+export type SyncSummary = { rows: number; counts: Record<string, number> & { succeeded: number; failed: number }; writes: string[]; resultFile?: string };
+
+/**
+ * A records or users entry planned: what a dry run found (as one change of the plan), and how to run it for real
+ * (apply runs it after every other change).
+ */
+export type PlannedSync = { change: Change; run: () => Promise<SyncSummary> };
 
 export type DesiredStatePlan = {
   file: string;
-  /** The records entries (synced after every other change). */
-  records: PlannedRecords[];
+  /** The records and users entries (synced after every other change). */
+  records: PlannedSync[];
   /** Every change, in the file's order of sections. */
   changes: Change[];
   warnings: string[];
@@ -133,7 +141,7 @@ type Ctx = {
   /** Permission sets the file creates. */
   permissionSets: string[];
   apps: PlannedAppEntry[];
-  records: PlannedRecords[];
+  records: PlannedSync[];
 };
 
 const plannedSso = (b: PlanBuilder): Record<string, boolean> | undefined =>
@@ -292,30 +300,84 @@ export const recordsSpec = (entry: RecordsEntry): SyncSpec => {
   };
 };
 
-/** What a records sync would do, as one change of the plan: counts by action (no record ids: the result file has them). */
-export const recordsChange = (entry: RecordsEntry, r: SyncResult): Change => {
-  const c = r.counts;
-  const fields = (['create', 'update', 'delete', 'disable', 'skip', 'error'] as const).filter((a) => c[a] > 0).map((a) => ({ field: a, to: c[a] }));
-  const writes = c.create + c.update + c.delete + c.disable;
+/** What a sync would do (or did), as one change of the plan: counts by action (the result file has each record). */
+export const syncChange = (resource: string, name: string, r: SyncSummary): Change => {
+  const writes = r.writes.reduce((n, a) => n + (r.counts[a] ?? 0), 0);
+  const fields = [...r.writes, 'skip', 'error'].filter((a) => (r.counts[a] ?? 0) > 0).map((a) => ({ field: a, to: r.counts[a] }));
   return {
-    resource: `${entry.object}${RECORDS_SUFFIX}`,
-    name: basename(entry.file),
+    resource,
+    name,
     action: writes ? 'update' : 'none',
     fields,
     status: writes ? 'planned' : 'unchanged',
-    note: `${r.rows} row(s): ${c.none} already as the file says${c.skip ? `, ${c.skip} skipped` : ''}${c.error ? `, ${c.error} in error` : ''}.`,
+    note: `${r.rows} row(s): ${r.counts.none ?? 0} already as the file says${r.counts.skip ? `, ${r.counts.skip} skipped` : ''}${r.counts.error ? `, ${r.counts.error} in error` : ''}.`,
   };
 };
+
+const recordsSummary = (r: SyncResult, resultFile?: string): SyncSummary => ({ rows: r.rows, counts: r.counts, writes: ['create', 'update', 'delete', 'disable'], ...(resultFile ? { resultFile } : {}) });
+const usersSummary = (r: UserSyncResult): SyncSummary => ({ rows: r.rows, counts: r.counts, writes: ['create', 'update', 'deactivate'] });
 
 const planRecords = async (ctx: Ctx): Promise<void> => {
   for (const [i, entry] of (ctx.state.records ?? []).entries()) {
     const spec = recordsSpec(entry);
     // eslint-disable-next-line no-await-in-loop
     const r = await within(ctx, `records[${i}]`, `${entry.object} from ${basename(entry.file)}`, () => runSync(ctx.client, spec, { dryRun: true }));
-    const change = recordsChange(entry, r);
+    const change = syncChange(`${entry.object}${RECORDS_SUFFIX}`, basename(entry.file), recordsSummary(r));
     ctx.b.add([change]);
-    ctx.records.push({ entry, spec, change });
+    ctx.records.push({ change, run: async () => recordsSummary(await runSync(ctx.client, spec, { dryRun: false, resultFile: entry.resultFile }), entry.resultFile) });
   }
+};
+
+/** A users entry's sync spec (as `users sync`'s flags would make it). */
+export const usersSpec = (entry: UsersEntry): UserSyncSpec => ({
+  file: entry.file,
+  ...(entry.mapping === undefined ? {} : typeof entry.mapping === 'string' ? { mapping: entry.mapping } : { mapping: Object.entries(entry.mapping).map(([field, source]) => ({ field, source })) }),
+  ...(entry.match ? { match: entry.match } : {}),
+  ...(entry.allow ? { allow: entry.allow } : {}),
+  deactivateMissing: Boolean(entry.deactivateMissing),
+  ...(entry.profile ? { profile: entry.profile } : {}),
+  ...(entry.permissionSets ? { permissionSets: entry.permissionSets } : {}),
+});
+
+const planUsers = async (ctx: Ctx): Promise<void> => {
+  for (const [i, entry] of (ctx.state.users ?? []).entries()) {
+    const spec = usersSpec(entry);
+    // eslint-disable-next-line no-await-in-loop
+    const r = await within(ctx, `users[${i}]`, `users from ${basename(entry.file)}`, () => runUserSync(ctx.client, spec, { dryRun: true }));
+    const change = syncChange(`User${RECORDS_SUFFIX}`, basename(entry.file), usersSummary(r));
+    ctx.b.add([change]);
+    ctx.records.push({ change, run: async () => usersSummary(await runUserSync(ctx.client, spec, { dryRun: false })) });
+  }
+};
+
+/** Federation IDs planned (and, run for real, planned again then applied: users the file creates are in it by then). */
+const federationRun = async (client: OrgClient, spec: FederationIdsEntry, caseInsensitive: boolean | undefined, dryRun: boolean): Promise<SyncSummary> => {
+  const [targets, holders, sensitivity] = await Promise.all([readTargets(client, spec.users), readHolders(client), readCaseInsensitive(client)]);
+  if (targets.unknown.length) throw messages.createError('error.UnknownUsers', [targets.unknown.join(', ')]);
+  const { changes } = planFederationIds(targets.found, holders, spec.from, { caseInsensitive: caseInsensitive ?? sensitivity.caseInsensitive, onlyMissing: Boolean(spec.onlyMissing) });
+  const done = dryRun ? changes : await applyFederationIds(client, changes);
+  const counts = { update: 0, none: 0, error: 0, succeeded: 0, failed: 0 };
+  for (const c of done) {
+    if (c.status === 'failed') {
+      counts.error += 1;
+      counts.failed += 1;
+    } else if (c.action === 'update') {
+      counts.update += 1;
+      if (c.status === 'applied') counts.succeeded += 1;
+    } else counts.none += 1;
+  }
+  return { rows: done.length, counts, writes: ['update'] };
+};
+
+const planFederation = async (ctx: Ctx): Promise<void> => {
+  const spec = ctx.state.federationIds;
+  if (!spec) return;
+  // The file's own SSO setting wins over the org's: it is what holds once the file is applied.
+  const caseInsensitive = (plannedSso(ctx.b))?.enableCaseInsensitiveFederationID;
+  const r = await within(ctx, 'federationIds', undefined, () => federationRun(ctx.client, spec, caseInsensitive, true));
+  const change = syncChange(`User Federation IDs${RECORDS_SUFFIX}`, `from ${spec.from}`, r);
+  ctx.b.add([change]);
+  ctx.records.push({ change, run: () => federationRun(ctx.client, spec, caseInsensitive, false) });
 };
 
 /** The sections in the order one may need another, with how many entries each has. */
@@ -329,6 +391,8 @@ const SECTIONS: Array<[name: keyof DesiredState, plan: (ctx: Ctx) => Promise<voi
   ['apps', planApps],
   ['assignments', planAssignments],
   ['records', planRecords],
+  ['users', planUsers],
+  ['federationIds', planFederation],
 ];
 
 /**

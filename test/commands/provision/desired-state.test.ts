@@ -31,12 +31,17 @@ const CHECKS: Record<string, (t: TestOrg) => void> = {
     expect(config).to.include({ identityMapping: 'Username' });
     expect(config?.userProvisioning ?? false, 'JIT off').to.equal(false);
     expect(t.emu.store.find('AuthConfigProviders', () => true), 'login-page button').to.not.equal(undefined);
+    // The users entry: JumpCloud's active users exist, the suspended one was not created.
+    expect(t.emu.store.find('User', (u) => u.Username === 'grace.hopper@acme-jc.example.com')).to.include({ Title: 'Admiral', IsActive: true });
+    expect(t.emu.store.find('User', (u) => u.Username === 'alan.turing@acme-jc.example.com')).to.equal(undefined);
   },
   entra: (t) => {
     const cert = t.emu.components.get('Certificate')?.get('Entra_SAML_Request_Signing');
     const config = t.emu.components.get('SamlSsoConfig')?.get('Entra')?.content;
     expect(cert, 'certificate created').to.not.equal(undefined);
     expect(String(config?.requestSigningCertId).slice(0, 15), 'the certificate of the same file signs the requests').to.equal(cert?.id.slice(0, 15));
+    // federationIds: every active user has one now (the seed's users have distinct emails).
+    expect(t.emu.store.records('User').filter((u) => u.IsActive === true && !u.FederationIdentifier).map((u) => u.Username)).to.deep.equal([]);
   },
   okta: (t) => expect(t.emu.components.get('SamlSsoConfig')?.get('Okta')?.content).to.include({ userProvisioning: true }),
   invotra: (t) => {
