@@ -105,6 +105,19 @@ describe('contracts: real --json output matches schemas/ (bin/run.js against the
     expectMatchesSchema('provision:records:convert', convert.json.result);
   });
 
+  it('provision users sync, freeze, set-federation-id and export --json', async () => {
+    const users = join(ROOT, 'examples', 'jumpcloud', 'jumpcloud-users.json');
+    const sync = await runJson(['users', 'sync', '--target-org', 'emu', '--file', users], 0);
+    expect((sync.json.result as { rows: number }).rows).to.equal(3);
+    expectMatchesSchema('provision:users:sync', sync.json.result);
+    const freeze = await runJson(['users', 'freeze', '--target-org', 'emu', '--users', 'ada.lovelace@acme-jc.example.com'], 0);
+    expectMatchesSchema('provision:users:freeze', freeze.json.result);
+    const fed = await runJson(['users', 'set-federation-id', '--target-org', 'emu', '--from', 'email', '--only-missing', '--dry-run'], 0);
+    expectMatchesSchema('provision:users:set-federation-id', fed.json.result);
+    const exp = await runJson(['users', 'export', '--target-org', 'emu', '--state-file', join(dir, 'export-state.json'), '--output-file', join(dir, 'users.csv')], 0);
+    expectMatchesSchema('provision:users:export', exp.json.result);
+  });
+
   it('provision app create --dry-run', async () => {
     const r = await runJson(['app', 'create', '--target-org', 'emu', '--name', 'Contract_Sync', '--scopes', 'api', '--client-credentials-user', RUN_AS, '--contact-email', 'ops@acme.test', '--dry-run'], 0);
     expect((r.json.result as { dryRun: boolean }).dryRun).to.equal(true);

@@ -32,14 +32,17 @@ export type PlanResult = {
 
 export type PlanRun = { dryRun: boolean; outputDir?: string; onProgress?: (e: ApplyEvent) => void };
 
+/** The changes as --json reports them: the fields of a ChangeSummary only (no payload, no resource-specific extras). */
 export const summarize = (changes: Change[]): ChangeSummary[] =>
-  changes.map((c) => {
-    const rest: Change = { ...c };
-    delete rest.metadata;
-    delete rest.record;
-    delete rest.dependsOn;
-    return rest;
-  });
+  changes.map((c) => ({
+    resource: c.resource,
+    name: c.name,
+    action: c.action,
+    fields: c.fields,
+    status: c.status,
+    ...(c.note !== undefined ? { note: c.note } : {}),
+    ...(c.error !== undefined ? { error: c.error } : {}),
+  }));
 
 /** The fix for a failed change, by the org's error code. */
 export const actionFor = (code: string | undefined): string => {

@@ -140,6 +140,14 @@ describe('provision users sync (JumpCloud SCIM)', function () {
     const csv = join(dir, 'users.csv');
     await writeFile(csv, 'Username,LastName\nx@jc.test,X\n');
     expect((await runCommandError(UsersSync, ['--target-org', t.username, '--file', csv])).message).to.contain('needs --mapping');
+    const map = join(dir, 'bad.map');
+    await writeFile(map, 'Username=Username\nLastName=LastName\nShoe_Size__c=LastName\n');
+    expect((await runCommandError(UsersSync, ['--target-org', t.username, '--file', csv, '--mapping', map])).message).to.contain('User has no field you can write: Shoe_Size__c');
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{ "Resources": [ { "userName": "a@jc.test" ');
+    expect((await runCommandError(UsersSync, ['--target-org', t.username, '--file', broken])).message).to.contain('is not JSON');
+    const nokey = await file('nokey.json', [{ ...scim('k@jc.test'), userName: undefined }]);
+    expect((await runCommandError(UsersSync, ['--target-org', t.username, '--file', nokey])).message).to.contain('row 1: no Username');
     expect(orgFingerprint(t.emu)).to.equal(before);
   });
 
