@@ -205,4 +205,30 @@ describe('provision users sync (JumpCloud SCIM)', function () {
     expect(names).to.have.length(n);
     expect(new Set(names).size).to.equal(n);
   });
+
+  it('--match email, --permission-sets for new users, --allow without deactivate, --deactivate-missing of the profile', async () => {
+    const ps = t.emu.store.create('PermissionSet', { Name: 'JC_Users', Label: 'JC Users' });
+    const path = await file('jc5.json', [scim('match.me@jc.test', { first: 'Ma', last: 'Tch' })]);
+    const created = await sync(path, '--match', 'email', '--permission-sets', 'JC_Users');
+    expect(created.result.counts.create).to.equal(1);
+    const id = user('match.me@jc.test')!.Id;
+    expect(t.emu.store.find('PermissionSetAssignment', (a) => a.AssigneeId === id && a.PermissionSetId === ps)).to.not.equal(undefined);
+    // Matched by email: a new username for the same person is an update of the username, not a second user.
+    const renamed = await file('jc6.json', [{ ...scim('match.me@jc.test', { first: 'Ma', last: 'Tch' }), userName: 'renamed@jc.test' }]);
+    const r = await sync(renamed, '--match', 'email');
+    expect(r.result.counts.update).to.equal(1);
+    expect(t.emu.store.get('User', String(id))?.Username).to.equal('renamed@jc.test');
+
+    // The file as the complete set of the Standard User profile: who is not in it is deactivated, if allowed.
+    const only = await file('jc7.json', [scim('renamed@jc.test', { first: 'Ma', last: 'Tch', email: 'match.me@jc.test' })]);
+    const refused = await sync(only, '--deactivate-missing', '--allow', 'create,update', '--dry-run');
+    expect(refused.result.counts.deactivate).to.equal(0);
+    expect(refused.result.outcomes.some((o) => o.code === 'NOT_ALLOWED')).to.equal(true);
+    const done = await sync(only, '--deactivate-missing');
+    expect(done.result.counts.deactivate).to.be.greaterThan(0);
+    const standard = t.emu.store.find('Profile', (p) => p.Name === 'Standard User');
+    const stillActive = t.emu.store.records('User').filter((u) => u.IsActive === true && u.ProfileId === standard?.Id).map((u) => u.Username);
+    expect(stillActive).to.deep.equal(['renamed@jc.test']);
+    expect(t.emu.store.records('User').find((u) => u.Username === t.emu.adminUsername)?.IsActive).to.equal(true);
+  });
 });
