@@ -1,0 +1,276 @@
+/*
+ * The audit's checks: each a stable id, a pure function of the context read once (context.ts), and findings with
+ * their evidence and fix. The ids are documented in the README ("Audit checks"); never reuse or renumber one.
+ */
+import { describeIdpCertificate } from '../resources/saml-details.js';
+import { asBool, asString } from '../resources/values.js';
+import type { AuditContext } from './context.js';
+import { SOURCE_PATHS, type Check, type Finding } from './model.js';
+
+type C = AuditContext;
+
+const samlEnabled = (ctx: C): boolean | undefined => (ctx.sso ? ctx.sso.enableSamlLogin === true : undefined);
+
+const SAML_OFF_WITH_CONFIGS: Check<C> = {
+  id: 'SSO001',
+  title: 'SAML single sign-on is off while SAML configurations exist',
+  help: 'Users cannot log in through the identity provider until SAML is enabled in Single Sign-On Settings.',
+  severity: 'error',
+  run: (ctx) =>
+    samlEnabled(ctx) === false && ctx.configs.length
+      ? [
+          {
+            checkId: 'SSO001',
+            severity: 'error',
+            message: `SAML is off, so none of the ${ctx.configs.length} SAML configuration(s) can be used to log in.`,
+            location: { component: 'SecuritySettings:Security', path: SOURCE_PATHS.security },
+            evidence: { configurations: ctx.configs.map((c) => c.fullName) },
+            fixCommand: 'sf provision sso enable --target-org <org>',
+          },
+        ]
+      : [],
+};
+
+const NO_SAML_CONFIG: Check<C> = {
+  id: 'SSO002',
+  title: 'SAML is on but no SAML configuration exists',
+  help: 'SAML single sign-on is enabled with nothing to sign in through: configure the identity provider or turn SAML off.',
+  severity: 'warning',
+  run: (ctx) =>
+    samlEnabled(ctx) === true && !ctx.configs.length && !ctx.unreadable['SAML configurations']
+      ? [
+          {
+            checkId: 'SSO002',
+            severity: 'warning',
+            message: 'SAML is on but the org has no SAML configuration.',
+            location: { component: 'SecuritySettings:Security', path: SOURCE_PATHS.security },
+            evidence: { samlConfigurations: 0 },
+            fixCommand: 'sf provision sso configure --name <Name> --idp-metadata <idp-metadata.xml> --target-org <org>',
+          },
+        ]
+      : [],
+};
+
+const ORPHAN_LOGIN_BUTTON: Check<C> = {
+  id: 'SSO003',
+  title: 'A login-page button for a SAML configuration that does not exist',
+  help: 'The My Domain login page shows a button whose SAML configuration was deleted: it leads nowhere.',
+  severity: 'warning',
+  run: (ctx) => {
+    const lp = ctx.loginPage;
+    if (!lp?.page) return [];
+    const known = [...lp.configs, ...lp.authProviders].map((c) => String(c.id).slice(0, 15));
+    return lp.page.providers
+      .filter((p) => !known.includes(p.authProviderId.slice(0, 15)))
+      .map(
+        (p): Finding => ({
+          checkId: 'SSO003',
+          severity: 'warning',
+          message: `The login page ${lp.page!.label} shows a button for ${p.authProviderId}, which is no SAML configuration or Auth. Provider of the org.`,
+          location: { component: `AuthConfigProviders:${p.id}` },
+          evidence: { loginPage: lp.page!.label, authProviderId: p.authProviderId },
+          fixSetup: 'Setup > My Domain > Authentication Configuration > Edit: untick the missing identity provider.',
+        })
+      );
+  },
+};
+
+const IDP_CERTIFICATE: Check<C> = {
+  id: 'CERT001',
+  title: "An identity provider's signing certificate expired or expiring",
+  help: 'Salesforce refuses assertions signed by a certificate it no longer trusts; rotate it before it expires.',
+  severity: 'error',
+  run: (ctx) =>
+    ctx.configs.flatMap((c): Finding[] => {
+      const { certificate } = describeIdpCertificate(asString(c.validationCert), ctx.now);
+      if (!certificate || certificate.daysLeft > ctx.expiryDays) return [];
+      const expired = certificate.expired || certificate.daysLeft < 0;
+      return [
+        {
+          checkId: 'CERT001',
+          severity: expired ? 'error' : 'warning',
+          message: expired
+            ? `The identity provider certificate of ${c.fullName} expired on ${certificate.notAfter.slice(0, 10)}: logins through it fail.`
+            : `The identity provider certificate of ${c.fullName} expires in ${certificate.daysLeft} day(s), on ${certificate.notAfter.slice(0, 10)}.`,
+          location: { component: `SamlSsoConfig:${c.fullName}`, path: SOURCE_PATHS.samlConfig(c.fullName) },
+          evidence: { subject: certificate.subject, sha256Fingerprint: certificate.sha256Fingerprint, notAfter: certificate.notAfter, daysLeft: certificate.daysLeft },
+          fixCommand: `sf provision sso update-cert --name ${c.fullName} --idp-metadata <new idp-metadata.xml> --target-org <org>`,
+        },
+      ];
+    }),
+};
+
+const ORG_CERTIFICATE: Check<C> = {
+  id: 'CERT002',
+  title: 'An org certificate in use expired or expiring, or weaker than 2048 bits',
+  help: 'Request-signing, decryption and identity-provider certificates of the org must be valid and at least 2048-bit.',
+  severity: 'error',
+  run: (ctx) => {
+    const used = new Map<string, string[]>();
+    const use = (name: string | undefined, what: string): void => {
+      if (name) used.set(name.toLowerCase(), [...(used.get(name.toLowerCase()) ?? []), what]);
+    };
+    for (const c of ctx.configs) {
+      const signing = asString(c.requestSigningCertId);
+      const byId = signing ? ctx.certificates.find((x) => x.id.slice(0, 15) === signing.slice(0, 15)) : undefined;
+      use(byId?.name, `request signing of ${c.fullName}`);
+      use(asString(c.decryptionCertificate), `assertion decryption of ${c.fullName}`);
+    }
+    if (ctx.identityProvider?.enableIdentityProvider) use(ctx.identityProvider.certificateName, 'the identity provider');
+    return ctx.certificates.flatMap((cert): Finding[] => {
+      const uses = used.get(cert.name.toLowerCase());
+      if (!uses) return [];
+      const out: Finding[] = [];
+      const base = { location: { component: `Certificate:${cert.name}`, path: SOURCE_PATHS.certificate(cert.name) }, fixCommand: 'sf provision cert create --label "<new label>" --target-org <org>' };
+      if (cert.daysLeft !== undefined && cert.daysLeft <= ctx.expiryDays) {
+        const expired = cert.daysLeft < 0;
+        out.push({
+          ...base,
+          checkId: 'CERT002',
+          severity: expired ? 'error' : 'warning',
+          message: `The certificate ${cert.name} (${uses.join(', ')}) ${expired ? 'expired' : `expires in ${cert.daysLeft} day(s)`} on ${String(cert.expirationDate).slice(0, 10)}.`,
+          evidence: { certificate: cert.name, uses, expirationDate: cert.expirationDate, daysLeft: cert.daysLeft },
+        });
+      }
+      if (cert.keySize !== undefined && cert.keySize < 2048) {
+        out.push({ ...base, checkId: 'CERT002', severity: 'warning', message: `The certificate ${cert.name} (${uses.join(', ')}) has a ${cert.keySize}-bit key; use 2048 bits or more.`, evidence: { certificate: cert.name, keySize: cert.keySize, uses } });
+      }
+      return out;
+    });
+  },
+};
+
+const PLAIN_HTTP: Check<C> = {
+  id: 'SSO004',
+  title: 'A SAML login or logout URL over plain http://',
+  help: 'Assertions and logout requests sent over http:// can be read and replayed: use https://.',
+  severity: 'error',
+  run: (ctx) =>
+    ctx.configs.flatMap((c) =>
+      (['loginUrl', 'logoutUrl'] as const)
+        .filter((f) => /^http:\/\//i.test(asString(c[f]) ?? ''))
+        .map(
+          (f): Finding => ({
+            checkId: 'SSO004',
+            severity: 'error',
+            message: `The ${f === 'loginUrl' ? 'login' : 'logout'} URL of ${c.fullName} is plain http: ${String(c[f])}.`,
+            location: { component: `SamlSsoConfig:${c.fullName}`, path: SOURCE_PATHS.samlConfig(c.fullName) },
+            evidence: { field: f, value: c[f] },
+            fixCommand: `sf provision sso configure --name ${c.fullName} --${f === 'loginUrl' ? 'login-url' : 'logout-url'} https://... --target-org <org>`,
+          })
+        )
+    ),
+};
+
+const FEDERATION_ID_MISSING: Check<C> = {
+  id: 'FED001',
+  title: 'Identity type Federation ID while active users have none',
+  help: 'A configuration that matches users by Federation ID cannot log in users who have none.',
+  severity: 'error',
+  run: (ctx) => {
+    const byFed = ctx.configs.filter((c) => c.identityMapping === 'FederationId');
+    if (!byFed.length || !ctx.users?.activeWithoutFederationId) return [];
+    return byFed.map((c) => ({
+      checkId: 'FED001',
+      severity: 'error' as const,
+      message: `${ctx.users!.activeWithoutFederationId} active user(s) have no Federation ID, so ${c.fullName} cannot log them in (for example ${ctx.users!.sampleWithoutFederationId.join(', ')}).`,
+      location: { component: `SamlSsoConfig:${c.fullName}`, path: SOURCE_PATHS.samlConfig(c.fullName) },
+      evidence: { count: ctx.users!.activeWithoutFederationId, sample: ctx.users!.sampleWithoutFederationId },
+      fixCommand: 'sf provision users set-federation-id --from email --only-missing --target-org <org>',
+    }));
+  },
+};
+
+const FEDERATION_ID_DUPLICATES: Check<C> = {
+  id: 'FED002',
+  title: 'A Federation ID held by several users',
+  help: 'Two users with one Federation ID (or IDs that differ only by case, which match case-insensitively) cannot both log in.',
+  severity: 'error',
+  run: (ctx) =>
+    (ctx.users?.duplicateFederationIds ?? []).map((d) => ({
+      checkId: 'FED002',
+      severity: 'error' as const,
+      message: `${d.count} users hold the Federation ID ${d.federationId} (compared case-insensitively).`,
+      location: { component: 'User' },
+      evidence: { federationId: d.federationId, users: d.count, caseInsensitive: asBool(ctx.sso?.enableCaseInsensitiveFederationID) },
+      fixCommand: 'sf provision users set-federation-id --file <username,federationId.csv> --target-org <org>',
+    })),
+};
+
+const JIT_WITH_PROVISIONING: Check<C> = {
+  id: 'JIT001',
+  title: 'JIT provisioning on while an API or SCIM provisioning app exists',
+  help: 'Two systems creating users (JIT at login, SCIM or API provisioning) conflict: JumpCloud asks for JIT off.',
+  severity: 'warning',
+  run: (ctx) => {
+    const provisioning = ctx.apps.filter((a) => a.clientCredentials);
+    if (!provisioning.length) return [];
+    return ctx.configs
+      .filter((c) => asBool(c.userProvisioning))
+      .map((c) => ({
+        checkId: 'JIT001',
+        severity: 'warning' as const,
+        message: `JIT provisioning is on for ${c.fullName} while ${provisioning.map((a) => a.name).join(', ')} provision users through the API.`,
+        location: { component: `SamlSsoConfig:${c.fullName}`, path: SOURCE_PATHS.samlConfig(c.fullName) },
+        evidence: { apps: provisioning.map((a) => a.name) },
+        fixCommand: `sf provision jit disable --name ${c.fullName} --target-org <org>`,
+      }));
+  },
+};
+
+const API_USAGE: Check<C> = {
+  id: 'API001',
+  title: 'Daily API usage above 80%',
+  help: 'Integrations stop when the org runs out of API requests for the day.',
+  severity: 'warning',
+  run: (ctx) => {
+    const u = ctx.apiUsage;
+    if (!u?.max || u.used / u.max <= 0.8) return [];
+    return [
+      {
+        checkId: 'API001',
+        severity: 'warning',
+        message: `${u.used} of ${u.max} daily API requests used (${Math.round((100 * u.used) / u.max)}%).`,
+        location: { component: 'Organization' },
+        evidence: { used: u.used, max: u.max },
+        fixSetup: 'Setup > Company Information: check API Requests, Last 24 Hours; find the heavy integration (Event Monitoring) or buy more.',
+      },
+    ];
+  },
+};
+
+const PASSWORD_FORM_WITH_SSO: Check<C> = {
+  id: 'LOGIN001',
+  title: 'The username and password form is still offered next to single sign-on',
+  help: 'With SSO in place, the password form lets users bypass the identity provider (and its MFA).',
+  severity: 'note',
+  run: (ctx) => {
+    const page = ctx.loginPage?.page;
+    if (!page?.loginForm || !page.providers.length || samlEnabled(ctx) !== true) return [];
+    return [
+      {
+        checkId: 'LOGIN001',
+        severity: 'note',
+        message: `The login page ${page.label} offers the password form as well as ${page.providers.length} identity provider button(s).`,
+        location: { component: `AuthConfig:${page.developerName}` },
+        evidence: { loginPage: page.label, buttons: page.providers.length },
+        fixSetup: 'Setup > My Domain > Authentication Configuration: untick Login Form once every user signs in through the identity provider (keep an admin with a password).',
+      },
+    ];
+  },
+};
+
+/** Every check, in the order findings are reported. */
+export const CHECKS: Array<Check<C>> = [
+  SAML_OFF_WITH_CONFIGS,
+  NO_SAML_CONFIG,
+  ORPHAN_LOGIN_BUTTON,
+  IDP_CERTIFICATE,
+  ORG_CERTIFICATE,
+  PLAIN_HTTP,
+  FEDERATION_ID_MISSING,
+  FEDERATION_ID_DUPLICATES,
+  JIT_WITH_PROVISIONING,
+  API_USAGE,
+  PASSWORD_FORM_WITH_SSO,
+];

@@ -1,0 +1,92 @@
+/*
+ * What the audit reads, once, in a number of calls that does not grow with the users: the SSO settings, the SAML
+ * configurations (metadata read 10 a call), the certificates, the identity provider settings, the login page, the
+ * OAuth apps, the API usage, and about users only aggregates (a COUNT of active users without a Federation ID, a
+ * GROUP BY of Federation IDs held twice, a sample of five). A read the running user may not make becomes a note in
+ * `unreadable`, and the checks that need it say so instead of guessing.
+ */
+import type { OrgClient } from '../client.js';
+import { readCertificates, type CertificateState } from '../resources/certificate.js';
+import { readIdentityProvider, type IdentityProviderRaw } from '../resources/identity-provider.js';
+import { readProvisioningAppFacts, type ProvisioningAppFacts } from '../resources/jit.js';
+import { readLoginPageContext, type LoginPageContext } from '../resources/login-page.js';
+import { readSamlConfigsRaw, type SamlSsoConfigContent } from '../resources/saml-config.js';
+import { readSsoSettingsRaw } from '../resources/sso-settings.js';
+
+export type AuditContext = {
+  now: Date;
+  expiryDays: number;
+  sso?: Record<string, boolean>;
+  configs: SamlSsoConfigContent[];
+  certificates: CertificateState[];
+  identityProvider?: IdentityProviderRaw;
+  loginPage?: LoginPageContext;
+  apps: ProvisioningAppFacts[];
+  users?: {
+    activeWithoutFederationId: number;
+    sampleWithoutFederationId: string[];
+    /** Federation IDs held by several users, case-insensitively grouped: the ID and how many hold it. */
+    duplicateFederationIds: Array<{ federationId: string; count: number }>;
+  };
+  apiUsage?: { used: number; max: number };
+  /** What could not be read, and why (the checks that need it are skipped with a note). */
+  unreadable: Record<string, string>;
+};
+
+const safely = async <T>(unreadable: Record<string, string>, what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+  try {
+    return await fn();
+  } catch (e) {
+    unreadable[what] = e instanceof Error ? e.message : String(e);
+    return undefined;
+  }
+};
+
+/** The users facts, in three queries whatever the number of users. */
+const readUserFacts = async (client: OrgClient): Promise<NonNullable<AuditContext['users']>> => {
+  const missing = await client.call(
+    async () => (await client.conn.query('SELECT COUNT() FROM User WHERE IsActive = true AND FederationIdentifier = null')).totalSize
+  );
+  // Always asked (five at most), so that the number of calls never depends on the users.
+  const sample = (
+    await client.call(async () => (await client.conn.query<{ Username: string }>('SELECT Username FROM User WHERE IsActive = true AND FederationIdentifier = null ORDER BY Username LIMIT 5')).records)
+  ).map((u) => u.Username);
+  // Grouped as SOQL groups text: case-insensitively, the way Federation IDs match when the org says so.
+  const groups = await client.call(
+    async () =>
+      (
+        await client.conn.query<{ FederationIdentifier: string; c: number }>(
+          'SELECT FederationIdentifier, COUNT(Id) c FROM User WHERE FederationIdentifier != null GROUP BY FederationIdentifier HAVING COUNT(Id) > 1 LIMIT 200'
+        )
+      ).records
+  );
+  return { activeWithoutFederationId: missing, sampleWithoutFederationId: sample, duplicateFederationIds: groups.map((g) => ({ federationId: g.FederationIdentifier, count: Number(g.c) })) };
+};
+
+export const readAuditContext = async (client: OrgClient, opts: { expiryDays: number; now?: Date }): Promise<AuditContext> => {
+  const unreadable: Record<string, string> = {};
+  const [sso, configs, certificates, identityProvider, loginPage, apps, users, limits] = await Promise.all([
+    safely(unreadable, 'single sign-on settings', () => readSsoSettingsRaw(client)),
+    safely(unreadable, 'SAML configurations', () => readSamlConfigsRaw(client)),
+    safely(unreadable, 'certificates', () => readCertificates(client)),
+    safely(unreadable, 'identity provider settings', () => readIdentityProvider(client)),
+    safely(unreadable, 'login page', () => readLoginPageContext(client)),
+    safely(unreadable, 'OAuth apps', () => readProvisioningAppFacts(client)),
+    safely(unreadable, 'users (needs Manage Users)', () => readUserFacts(client)),
+    safely(unreadable, 'API limits', () => client.limits()),
+  ]);
+  const daily = limits?.DailyApiRequests;
+  return {
+    now: opts.now ?? new Date(),
+    expiryDays: opts.expiryDays,
+    ...(sso ? { sso } : {}),
+    configs: configs ?? [],
+    certificates: certificates ?? [],
+    ...(identityProvider ? { identityProvider } : {}),
+    ...(loginPage ? { loginPage } : {}),
+    apps: apps ?? [],
+    ...(users ? { users } : {}),
+    ...(daily ? { apiUsage: { used: daily.Max - daily.Remaining, max: daily.Max } } : {}),
+    unreadable,
+  };
+};

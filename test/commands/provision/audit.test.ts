@@ -1,0 +1,154 @@
+/*
+ * `provision audit` against seeded emulated orgs: every check made to fire and kept quiet; SARIF, JUnit and Markdown
+ * read back; the read calls the same for an org with many more users.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { XMLParser } from 'fast-xml-parser';
+import ProvisionAudit from '../../../src/commands/provision/audit.js';
+import SsoConfigure from '../../../src/commands/provision/sso/configure.js';
+import SsoEnable from '../../../src/commands/provision/sso/enable.js';
+import JitEnable from '../../../src/commands/provision/jit/enable.js';
+import AppCreate from '../../../src/commands/provision/app/create.js';
+import IdpEnable from '../../../src/commands/provision/idp/enable.js';
+import CertCreate from '../../../src/commands/provision/cert/create.js';
+import LoginPageAdd from '../../../src/commands/provision/login-page/add.js';
+import { OrgClient } from '../../../src/provision/client.js';
+import { runAudit, type AuditResult } from '../../../src/provision/audit/run.js';
+import { ROOT, setupTestOrg, type TestOrg } from '../../helpers/harness.js';
+import { runCommand, runCommandError } from '../../helpers/plan.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'saml');
+const ids = (r: AuditResult): string[] => [...new Set(r.findings.map((f) => f.checkId))].sort();
+
+describe('provision audit', function () {
+  this.timeout(180_000);
+  let t: TestOrg;
+  let dir: string;
+  const audit = (spec: Parameters<typeof runAudit>[1] = {}): Promise<AuditResult> => runAudit(new OrgClient(t.org.getConnection()), spec);
+  const org = ['--target-org', 'emu'];
+  before(async () => {
+    t = await setupTestOrg();
+    dir = await mkdtemp(join(tmpdir(), 'audit-'));
+  });
+  after(async () => {
+    await t?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a fresh org: no finding', async () => {
+    const r = await audit();
+    expect(r.findings, JSON.stringify(r.findings)).to.deep.equal([]);
+    expect(r.checks.length).to.be.greaterThan(10);
+  });
+
+  it('SSO001 fires while SAML is off with a configuration, SSO002 while it is on without one; both go quiet when fixed', async () => {
+    await runCommand(SsoEnable, org);
+    expect(ids(await audit())).to.deep.equal(['SSO002']);
+    await runCommand(SsoConfigure, [...org, '--name', 'Okta', '--idp-metadata', join(FIXTURES, 'okta.xml'), '--identity-type', 'Username']);
+    expect(ids(await audit())).to.deep.equal([]);
+    t.emu.components.get('SecuritySettings')!.get('Security')!.content.singleSignOnSettings = { ...(t.emu.components.get('SecuritySettings')!.get('Security')!.content.singleSignOnSettings as object), enableSamlLogin: false };
+    const off = await audit();
+    expect(ids(off)).to.deep.equal(['SSO001']);
+    expect(off.findings[0].fixCommand).to.contain('sf provision sso enable');
+    await runCommand(SsoEnable, org);
+    expect(ids(await audit())).to.deep.equal([]);
+  });
+
+  it('CERT001 fires for an identity provider certificate within --expiry-days, and is quiet outside them', async () => {
+    expect(ids(await audit({ checks: ['CERT001'], expiryDays: 30 }))).to.deep.equal([]);
+    const near = await audit({ checks: ['CERT001'], expiryDays: 3650 });
+    expect(ids(near)).to.deep.equal(['CERT001']);
+    expect(near.findings[0].location.path).to.equal('samlssoconfigs/Okta.samlssoconfig-meta.xml');
+    expect(near.findings[0].severity).to.equal('warning');
+  });
+
+  it('SSO004 fires for a plain http:// login URL', async () => {
+    await runCommand(SsoConfigure, [...org, '--name', 'Plain', '--issuer', 'https://idp.plain.test', '--login-url', 'http://idp.plain.test/sso', '--idp-cert', join(FIXTURES, 'idp-cert.pem')]);
+    const r = await audit({ checks: ['SSO004'] });
+    expect(r.findings.map((f) => f.location.component)).to.deep.equal(['SamlSsoConfig:Plain']);
+    await runCommand(SsoConfigure, [...org, '--name', 'Plain', '--login-url', 'https://idp.plain.test/sso']);
+    expect(ids(await audit({ checks: ['SSO004'] }))).to.deep.equal([]);
+  });
+
+  it('FED001 fires while a Federation ID configuration meets users without one; FED002 for an ID held twice (case-insensitively)', async () => {
+    await runCommand(SsoConfigure, [...org, '--name', 'Okta', '--identity-type', 'FederationId']);
+    const r = await audit({ checks: ['FED001', 'FED002'] });
+    expect(ids(r)).to.deep.equal(['FED001']);
+    expect((r.findings[0].evidence.sample as string[]).length).to.be.greaterThan(0);
+    const users = t.emu.store.records('User').filter((u) => u.IsActive === true);
+    for (const [i, u] of users.entries()) t.emu.store.patchSystem('User', String(u.Id), { FederationIdentifier: i < 2 ? (i === 0 ? 'Same@Fed.test' : 'same@fed.test') : `u${i}@fed.test` });
+    const dup = await audit({ checks: ['FED001', 'FED002'] });
+    expect(ids(dup)).to.deep.equal(['FED002']);
+    expect(dup.findings[0].evidence.users).to.equal(2);
+    t.emu.store.patchSystem('User', String(users[1].Id), { FederationIdentifier: 'other@fed.test' });
+    expect(ids(await audit({ checks: ['FED001', 'FED002'] }))).to.deep.equal([]);
+  });
+
+  it('JIT001 fires for JIT on while a client-credentials app provisions users', async () => {
+    await runCommand(JitEnable, [...org, '--name', 'Okta']);
+    expect(ids(await audit({ checks: ['JIT001'] }))).to.deep.equal([]);
+    await runCommand(AppCreate, [...org, '--name', 'Scim_Sync', '--scopes', 'api', '--client-credentials-user', t.emu.adminUsername, '--secret-file', join(dir, 'scim.secret')]);
+    expect(ids(await audit({ checks: ['JIT001'] }))).to.deep.equal(['JIT001']);
+  });
+
+  it('CERT002 fires for an org certificate in use (identity provider) within --expiry-days; LOGIN001 for the password form next to SSO', async () => {
+    await runCommand(CertCreate, [...org, '--label', 'Audit Signing']);
+    await runCommand(IdpEnable, [...org, '--cert', 'Audit_Signing']);
+    expect(ids(await audit({ checks: ['CERT002'] }))).to.deep.equal([]);
+    expect(ids(await audit({ checks: ['CERT002'], expiryDays: 3650 }))).to.deep.equal(['CERT002']);
+    expect(ids(await audit({ checks: ['LOGIN001'] }))).to.deep.equal([]);
+    await runCommand(LoginPageAdd, [...org, '--sso', 'Okta']);
+    expect(ids(await audit({ checks: ['LOGIN001'] }))).to.deep.equal(['LOGIN001']);
+  });
+
+  it('SSO003 fires for a login-page button whose configuration is gone; API001 above 80% of the daily requests', async () => {
+    const page = t.emu.store.find('AuthConfig', () => true)!;
+    t.emu.store.createSystem('AuthConfigProviders', { AuthConfigId: page.Id, AuthProviderId: '0LE5g00000009ZZZZZ' });
+    expect(ids(await audit({ checks: ['SSO003'] }))).to.deep.equal(['SSO003']);
+    t.emu.dailyApiUsed = Math.floor(t.emu.dailyApiMax * 0.9);
+    try {
+      expect(ids(await audit({ checks: ['API001'] }))).to.deep.equal(['API001']);
+    } finally {
+      t.emu.dailyApiUsed = 0;
+    }
+    expect(ids(await audit({ checks: ['API001'] }))).to.deep.equal([]);
+  });
+
+  it('sarif, junit and markdown outputs, and --fail-on', async () => {
+    const sarifFile = join(dir, 'audit.sarif');
+    const r = await runCommand(ProvisionAudit, [...org, '--format', 'sarif', '--output-file', sarifFile, '--fail-on', 'warning']);
+    expect(r.exitCode).to.equal(1);
+    const sarif = JSON.parse(await readFile(sarifFile, 'utf8')) as { version: string; runs: Array<{ tool: { driver: { rules: Array<{ id: string; helpUri: string }> } }; results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation?: { artifactLocation: { uri: string } } }> }> }> };
+    expect(sarif.version).to.equal('2.1.0');
+    const run = sarif.runs[0];
+    expect(run.results.length).to.equal(r.result.findings.length);
+    for (const res of run.results) expect(run.tool.driver.rules.map((x) => x.id)).to.include(res.ruleId);
+    expect(run.results.some((x) => x.locations[0].physicalLocation?.artifactLocation.uri.startsWith('samlssoconfigs/'))).to.equal(true);
+
+    const junitFile = join(dir, 'audit.xml');
+    await runCommand(ProvisionAudit, [...org, '--format', 'junit', '--output-file', junitFile, '--fail-on', 'never']);
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(junitFile, 'utf8')) as { testsuites: { testsuite: { tests: string; failures: string; testcase: Array<{ name: string; failure?: unknown }> } } };
+    const suite = junit.testsuites.testsuite;
+    expect(Number(suite.tests)).to.equal(suite.testcase.length);
+    expect(Number(suite.failures)).to.equal(r.result.findings.filter((f) => f.severity !== 'note').length);
+
+    const md = await runCommand(ProvisionAudit, [...org, '--format', 'markdown', '--fail-on', 'never']);
+    expect(md.output).to.match(/### sf provision audit: \d+ error\(s\)/);
+    const unknown = await runCommandError(ProvisionAudit, [...org, '--checks', 'NOPE1']);
+    expect(unknown.message).to.contain('No check NOPE1');
+  });
+
+  it('reads the org in the same number of calls with 2,000 more users', async () => {
+    const few = (await audit()).apiCalls;
+    const profile = t.emu.store.find('Profile', (p) => p.Name === 'Standard User')!;
+    for (let i = 0; i < 2000; i++) {
+      t.emu.store.createSystem('User', { Username: `many${i}@audit.test`, LastName: `M${i}`, Email: `many${i}@audit.test`, Alias: `m${i}`.slice(0, 8), ProfileId: profile.Id, IsActive: true, TimeZoneSidKey: 'America/Los_Angeles', LocaleSidKey: 'en_US', EmailEncodingKey: 'UTF-8', LanguageLocaleKey: 'en_US' });
+    }
+    const many = await audit();
+    expect(many.apiCalls).to.equal(few);
+    expect(many.findings.find((f) => f.checkId === 'FED001')?.evidence.count).to.be.at.least(2000);
+  });
+});
