@@ -1,7 +1,7 @@
 /*
  * The audit's outputs: human (grouped by severity, one line per finding with its fix), SARIF 2.1.0 (rules with help
- * and help URI; results located at the org metadata's source-format paths, so a scan of a project repository points
- * at the file), JUnit XML (one testcase per check, a failure per finding) and Markdown for a pull-request comment.
+ * and help URI; results located at the org metadata's source-format paths under force-app/main/default, relative to
+ * the repository (%SRCROOT%, as GitHub code scanning resolves it), so a scan of a project repository points at the file), JUnit XML (one testcase per check, a failure per finding) and Markdown for a pull-request comment.
  * JSON is the command's --json envelope.
  */
 import type { SfCommand } from '@salesforce/sf-plugins-core';
@@ -51,12 +51,11 @@ export const toSarif = (r: AuditResult, toolVersion: string): Record<string, unk
         message: { text: `${f.message} Fix: ${fixOf(f)}` },
         locations: [
           f.location.path
-            ? { physicalLocation: { artifactLocation: { uri: f.location.path, uriBaseId: 'SRCROOT' } }, logicalLocations: [{ fullyQualifiedName: f.location.component }] }
+            ? { physicalLocation: { artifactLocation: { uri: `force-app/main/default/${f.location.path}`, uriBaseId: '%SRCROOT%' } }, logicalLocations: [{ fullyQualifiedName: f.location.component }] }
             : { logicalLocations: [{ fullyQualifiedName: f.location.component }] },
         ],
         properties: { evidence: f.evidence },
       })),
-      originalUriBaseIds: { SRCROOT: { uri: 'force-app/main/default/' } },
     },
   ],
 });

@@ -2,6 +2,7 @@
  * `provision audit` against seeded emulated orgs: every check made to fire and kept quiet; SARIF, JUnit and Markdown
  * read back; the read calls the same for an org with many more users.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,7 +127,11 @@ describe('provision audit', function () {
     const run = sarif.runs[0];
     expect(run.results.length).to.equal(r.result.findings.length);
     for (const res of run.results) expect(run.tool.driver.rules.map((x) => x.id)).to.include(res.ruleId);
-    expect(run.results.some((x) => x.locations[0].physicalLocation?.artifactLocation.uri.startsWith('samlssoconfigs/'))).to.equal(true);
+    expect(run.results.some((x) => x.locations[0].physicalLocation?.artifactLocation.uri.startsWith('force-app/main/default/samlssoconfigs/'))).to.equal(true);
+    // Microsoft's SARIF Multitool, as GitHub code scanning's own checks use it: no error.
+    const validated = spawnSync(join(ROOT, 'node_modules', '.bin', 'sarif-multitool'), ['validate', sarifFile], { encoding: 'utf8' });
+    expect(validated.status, validated.stdout + validated.stderr).to.equal(0);
+    expect(validated.stdout, validated.stdout).to.not.match(/: error /);
 
     const junitFile = join(dir, 'audit.xml');
     await runCommand(ProvisionAudit, [...org, '--format', 'junit', '--output-file', junitFile, '--fail-on', 'never']);
