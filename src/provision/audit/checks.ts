@@ -260,6 +260,114 @@ const PASSWORD_FORM_WITH_SSO: Check<C> = {
   },
 };
 
+const JIT_REFERENCES: Check<C> = {
+  id: 'JIT002',
+  title: 'A JIT handler class that does not exist, or an execution user who is inactive',
+  help: 'Just-in-Time provisioning with an Apex handler fails at every login when the class is gone or its execution user is inactive.',
+  severity: 'error',
+  run: (ctx) => {
+    const refs = ctx.jitRefs;
+    if (!refs) return [];
+    return ctx.configs
+      .filter((c) => asBool(c.userProvisioning))
+      .flatMap((c): Finding[] => {
+        const handler = asString(c.samlJitHandlerId);
+        const user = asString(c.executionUserId);
+        const base = { checkId: 'JIT002', severity: 'error' as const, location: { component: `SamlSsoConfig:${c.fullName}`, path: SOURCE_PATHS.samlConfig(c.fullName) } };
+        const out: Finding[] = [];
+        if (handler && !refs.classes.includes(handler.slice(0, 15))) {
+          out.push({ ...base, message: `The JIT handler ${handler} of ${c.fullName} is no Apex class of the org: logins through it fail.`, evidence: { samlJitHandlerId: handler }, fixCommand: `sf provision jit enable --name ${c.fullName} --handler <Class> --execution-user <username> --target-org <org>` });
+        }
+        if (user && !refs.activeUsers.includes(user.slice(0, 15))) {
+          const why = refs.inactiveUsers.includes(user.slice(0, 15)) ? 'is inactive' : 'is no user of the org';
+          out.push({ ...base, message: `The JIT execution user ${user} of ${c.fullName} ${why}: the handler cannot run.`, evidence: { executionUserId: user }, fixCommand: `sf provision jit enable --name ${c.fullName} --handler <Class> --execution-user <active username> --target-org <org>` });
+        }
+        return out;
+      });
+  },
+};
+
+const PICKLISTS_NOT_ISO: Check<C> = {
+  id: 'PICK001',
+  title: 'State/Country picklists on, a SCIM provisioning app, and integration values that are not ISO codes',
+  help: 'SCIM provisioning sends ISO codes (US, CA); with the picklists on, integration values must be the codes or users fail with FIELD_INTEGRITY_EXCEPTION.',
+  severity: 'warning',
+  run: (ctx) => {
+    const p = ctx.picklists;
+    const provisioning = ctx.apps.filter((a) => a.clientCredentials);
+    if (!p?.enabled || !provisioning.length || !p.notIso.length) return [];
+    return [
+      {
+        checkId: 'PICK001',
+        severity: 'warning',
+        message: `${p.notIso.length} country or state integration value(s) are not ISO codes (for example ${p.notIso.slice(0, 5).join(', ')}) while ${provisioning.map((a) => a.name).join(', ')} provision users.`,
+        location: { component: 'AddressSettings:Address', path: SOURCE_PATHS.address },
+        evidence: { count: p.notIso.length, sample: p.notIso.slice(0, 10) },
+        fixCommand: 'sf provision picklists align --integration-values iso --target-org <org>',
+      },
+    ];
+  },
+};
+
+const CLIENT_CREDENTIALS_WITHOUT_USER: Check<C> = {
+  id: 'APP001',
+  title: 'A client-credentials app without a run-as user',
+  help: 'The client credentials flow issues tokens for its run-as user: without one the integration gets no token.',
+  severity: 'error',
+  run: (ctx) =>
+    ctx.apps
+      .filter((a) => a.clientCredentials && !a.runAsUser)
+      .map((a) => ({
+        checkId: 'APP001',
+        severity: 'error' as const,
+        message: `The app ${a.name} has the client credentials flow on but no run-as user.`,
+        location: { component: `${a.type}:${a.name}`, path: a.type === 'ConnectedApp' ? SOURCE_PATHS.connectedApp(a.name) : SOURCE_PATHS.eca(a.name) },
+        evidence: { app: a.name, type: a.type },
+        fixCommand: `sf provision app create --name ${a.name} --client-credentials-user <integration username> --target-org <org>`,
+      })),
+};
+
+const CONNECTED_APPS: Check<C> = {
+  id: 'APP002',
+  title: 'Connected apps that cannot be recreated since Spring \'26',
+  help: "Since Spring '26 orgs refuse new connected apps: one deleted cannot be recreated; External Client Apps are the path forward.",
+  severity: 'note',
+  run: (ctx) =>
+    ctx.apps
+      .filter((a) => a.type === 'ConnectedApp')
+      .map((a) => ({
+        checkId: 'APP002',
+        severity: 'note' as const,
+        message: `${a.name} is a connected app: keep it, or move the integration to an External Client App (a deleted connected app cannot be recreated).`,
+        location: { component: `ConnectedApp:${a.name}`, path: SOURCE_PATHS.connectedApp(a.name) },
+        evidence: { app: a.name },
+        fixCommand: `sf provision app create --name ${a.name}_ECA --type external-client-app ... --target-org <org>`,
+      })),
+};
+
+/** Editions whose API access is not included (an add-on at most): integrations and these commands cannot work there. */
+const NO_API_EDITIONS = ['Professional Edition', 'Group Edition', 'Essentials Edition', 'Team Edition', 'Base Edition'];
+
+const EDITION_WITHOUT_API: Check<C> = {
+  id: 'ORG001',
+  title: 'An edition without API access',
+  help: 'Professional and lower editions have no API access unless it was bought as an add-on: apps and permission sets for integrations do not work.',
+  severity: 'warning',
+  run: (ctx) =>
+    ctx.edition && NO_API_EDITIONS.includes(ctx.edition)
+      ? [
+          {
+            checkId: 'ORG001',
+            severity: 'warning',
+            message: `The org is ${ctx.edition}: API access for integrations needs the API add-on.`,
+            location: { component: 'Organization' },
+            evidence: { edition: ctx.edition },
+            fixSetup: 'Ask your Salesforce account executive for the API add-on, or use Enterprise Edition or higher.',
+          },
+        ]
+      : [],
+};
+
 /** Every check, in the order findings are reported. */
 export const CHECKS: Array<Check<C>> = [
   SAML_OFF_WITH_CONFIGS,
@@ -271,6 +379,11 @@ export const CHECKS: Array<Check<C>> = [
   FEDERATION_ID_MISSING,
   FEDERATION_ID_DUPLICATES,
   JIT_WITH_PROVISIONING,
+  JIT_REFERENCES,
+  PICKLISTS_NOT_ISO,
+  CLIENT_CREDENTIALS_WITHOUT_USER,
+  CONNECTED_APPS,
+  EDITION_WITHOUT_API,
   API_USAGE,
   PASSWORD_FORM_WITH_SSO,
 ];

@@ -12,6 +12,7 @@ import { readProvisioningAppFacts, type ProvisioningAppFacts } from '../resource
 import { readLoginPageContext, type LoginPageContext } from '../resources/login-page.js';
 import { readSamlConfigsRaw, type SamlSsoConfigContent } from '../resources/saml-config.js';
 import { readSsoSettingsRaw } from '../resources/sso-settings.js';
+import { readAddressSettings, readPicklistsEnabled } from '../resources/picklists.js';
 
 export type AuditContext = {
   now: Date;
@@ -29,6 +30,12 @@ export type AuditContext = {
     duplicateFederationIds: Array<{ federationId: string; count: number }>;
   };
   apiUsage?: { used: number; max: number };
+  /** The org's edition (Organization.OrganizationType). */
+  edition?: string;
+  /** State/Country picklists: on or off, and the countries and states whose integration value is not their ISO code. */
+  picklists?: { enabled: boolean; notIso: string[] };
+  /** JIT handlers and execution users the configurations name: which exist, and which users are active. */
+  jitRefs?: { classes: string[]; activeUsers: string[]; inactiveUsers: string[] };
   /** What could not be read, and why (the checks that need it are skipped with a note). */
   unreadable: Record<string, string>;
 };
@@ -63,6 +70,31 @@ const readUserFacts = async (client: OrgClient): Promise<NonNullable<AuditContex
   return { activeWithoutFederationId: missing, sampleWithoutFederationId: sample, duplicateFederationIds: groups.map((g) => ({ federationId: g.FederationIdentifier, count: Number(g.c) })) };
 };
 
+/** Whether the picklists are on, and the values whose integration value is not the ISO code (two calls). */
+const readPicklistFacts = async (client: OrgClient): Promise<NonNullable<AuditContext['picklists']>> => {
+  const [{ enabled }, countries] = await Promise.all([readPicklistsEnabled(client), readAddressSettings(client)]);
+  const notIso = countries.flatMap((c) => [
+    ...(c.active && c.integrationValue !== c.isoCode ? [c.isoCode] : []),
+    ...c.states.filter((st) => st.active && st.integrationValue !== st.isoCode).map((st) => `${c.isoCode}-${st.isoCode}`),
+  ]);
+  return { enabled, notIso };
+};
+
+/** The Apex classes and users the configurations' JIT names (two queries at most, whatever the configurations). */
+const readJitRefs = async (client: OrgClient, configs: SamlSsoConfigContent[]): Promise<NonNullable<AuditContext['jitRefs']>> => {
+  const ids = (f: 'samlJitHandlerId' | 'executionUserId'): string[] => [...new Set(configs.map((c) => String(c[f] ?? '')).filter(Boolean))];
+  const list = (xs: string[]): string => xs.map((x) => `'${x.replace(/'/g, '')}'`).join(', ');
+  const handlers = ids('samlJitHandlerId');
+  const users = ids('executionUserId');
+  const classes = handlers.length ? (await client.query<{ Id: string }>(`SELECT Id FROM ApexClass WHERE Id IN (${list(handlers)})`)).map((c) => c.Id.slice(0, 15)) : [];
+  const found = users.length ? await client.query<{ Id: string; IsActive: boolean }>(`SELECT Id, IsActive FROM User WHERE Id IN (${list(users)})`) : [];
+  return {
+    classes,
+    activeUsers: found.filter((u) => u.IsActive).map((u) => u.Id.slice(0, 15)),
+    inactiveUsers: found.filter((u) => !u.IsActive).map((u) => u.Id.slice(0, 15)),
+  };
+};
+
 export const readAuditContext = async (client: OrgClient, opts: { expiryDays: number; now?: Date }): Promise<AuditContext> => {
   const unreadable: Record<string, string> = {};
   const [sso, configs, certificates, identityProvider, loginPage, apps, users, limits] = await Promise.all([
@@ -74,6 +106,11 @@ export const readAuditContext = async (client: OrgClient, opts: { expiryDays: nu
     safely(unreadable, 'OAuth apps', () => readProvisioningAppFacts(client)),
     safely(unreadable, 'users (needs Manage Users)', () => readUserFacts(client)),
     safely(unreadable, 'API limits', () => client.limits()),
+  ]);
+  const [edition, picklists, jitRefs] = await Promise.all([
+    safely(unreadable, 'organization', async () => (await client.query<{ OrganizationType?: string }>('SELECT OrganizationType FROM Organization'))[0]?.OrganizationType),
+    safely(unreadable, 'State/Country picklists', () => readPicklistFacts(client)),
+    safely(unreadable, 'JIT handlers and users', () => readJitRefs(client, configs ?? [])),
   ]);
   const daily = limits?.DailyApiRequests;
   return {
@@ -87,6 +124,9 @@ export const readAuditContext = async (client: OrgClient, opts: { expiryDays: nu
     apps: apps ?? [],
     ...(users ? { users } : {}),
     ...(daily ? { apiUsage: { used: daily.Max - daily.Remaining, max: daily.Max } } : {}),
+    ...(edition ? { edition } : {}),
+    ...(picklists ? { picklists } : {}),
+    ...(jitRefs ? { jitRefs } : {}),
     unreadable,
   };
 };

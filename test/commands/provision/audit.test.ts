@@ -118,6 +118,57 @@ describe('provision audit', function () {
     expect(ids(await audit({ checks: ['API001'] }))).to.deep.equal([]);
   });
 
+  it('JIT002 fires for a JIT handler class that is gone or an execution user who is inactive', async () => {
+    await runCommand(JitEnable, [...org, '--name', 'Okta', '--handler', 'JitHandler', '--execution-user', t.emu.adminUsername]);
+    expect(ids(await audit({ checks: ['JIT002'] }))).to.deep.equal([]);
+    const cls = t.emu.store.find('ApexClass', (c) => c.Name === 'JitHandler', true) ?? t.emu.store.find('ApexClass', (c) => c.Name === 'JitHandler');
+    const inTooling = Boolean(t.emu.store.find('ApexClass', (c) => c.Name === 'JitHandler', true));
+    t.emu.store.removeSystem('ApexClass', String(cls!.Id), inTooling);
+    const r = await audit({ checks: ['JIT002'] });
+    expect(ids(r)).to.deep.equal(['JIT002']);
+    expect(r.findings[0].message).to.contain('is no Apex class');
+    await runCommand(JitEnable, [...org, '--name', 'Okta']);
+    expect(ids(await audit({ checks: ['JIT002'] }))).to.deep.equal([]);
+  });
+
+  it('PICK001 fires for picklists on with non-ISO integration values while an app provisions users; quiet once aligned', async () => {
+    expect(ids(await audit({ checks: ['PICK001'] }))).to.deep.equal([]);
+    t.emu.flags.stateCountryPicklistsEnabled = true;
+    try {
+      const r = await audit({ checks: ['PICK001'] });
+      expect(ids(r)).to.deep.equal(['PICK001']);
+      expect(r.findings[0].fixCommand).to.contain('picklists align --integration-values iso');
+      const { default: Align } = await import('../../../src/commands/provision/picklists/align.js');
+      await runCommand(Align, [...org, '--integration-values', 'iso']);
+      expect(ids(await audit({ checks: ['PICK001'] }))).to.deep.equal([]);
+    } finally {
+      t.emu.flags.stateCountryPicklistsEnabled = false;
+    }
+  });
+
+  it('APP001 fires for client credentials without a run-as user; APP002 notes a connected app; ORG001 an edition without API', async () => {
+    expect(ids(await audit({ checks: ['APP001', 'APP002', 'ORG001'] }))).to.deep.equal([]);
+    const policies = [...(t.emu.components.get('ExtlClntAppOauthConfigurablePolicies')?.values() ?? [])].find((c) => c.fullName.startsWith('Scim_Sync'))!;
+    const runAs = policies.content.clientCredentialsFlowUser;
+    delete policies.content.clientCredentialsFlowUser;
+    expect(ids(await audit({ checks: ['APP001'] }))).to.deep.equal(['APP001']);
+    policies.content.clientCredentialsFlowUser = runAs;
+    t.emu.flags.connectedAppCreationAllowed = true;
+    await runCommand(AppCreate, [...org, '--name', 'Legacy_Ca', '--type', 'connected-app', '--scopes', 'api', '--callback-url', 'https://legacy.test/cb', '--contact-email', 'ops@acme.test', '--secret-file', join(dir, 'legacy.secret')]);
+    expect(ids(await audit({ checks: ['APP002'] }))).to.deep.equal(['APP002']);
+    const edition = t.emu.flags.edition;
+    t.emu.flags.edition = 'Professional Edition';
+    const org1 = t.emu.store.find('Organization', () => true);
+    if (org1) t.emu.store.patchSystem('Organization', String(org1.Id), { OrganizationType: 'Professional Edition' });
+    try {
+      expect(ids(await audit({ checks: ['ORG001'] }))).to.deep.equal(['ORG001']);
+    } finally {
+      t.emu.flags.edition = edition;
+      if (org1) t.emu.store.patchSystem('Organization', String(org1.Id), { OrganizationType: edition });
+    }
+    expect(ids(await audit({ checks: ['ORG001'] }))).to.deep.equal([]);
+  });
+
   it('sarif, junit and markdown outputs, and --fail-on', async () => {
     const sarifFile = join(dir, 'audit.sarif');
     const r = await runCommand(ProvisionAudit, [...org, '--format', 'sarif', '--output-file', sarifFile, '--fail-on', 'warning']);
