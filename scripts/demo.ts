@@ -66,6 +66,17 @@ try {
       0,
     ],
     ['Identity setup of the org after', ['provision', 'status', ...org], 0],
+    [
+      "6. An audit of the org it set up (exit code 1: the seed's Okta configuration matches users by Federation ID, and they have none)",
+      ['provision', 'audit', ...org],
+      1,
+    ],
+    ['7. The fixes the audit can make itself, planned', ['provision', 'audit', '--fix', '--dry-run', ...org], 0],
+    ['8. ... and made', ['provision', 'audit', '--fix', ...org], 0],
+    ['9. The audit again (notes at most: exit code 0)', ['provision', 'audit', ...org], 0],
+    ['10. Breaking it: SAML single sign-on turned off', ['provision', 'sso', 'disable', ...org], 0],
+    ['11. The audit of the broken org, as a pull-request comment (exit code 1)', ['provision', 'audit', '--format', 'markdown', ...org], 1],
+    ['12. ... and its fix, planned', ['provision', 'audit', '--fix', '--dry-run', ...org], 0],
   ];
   for (const [title, args, expected] of steps) {
     step(title);

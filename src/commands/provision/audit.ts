@@ -4,11 +4,13 @@ import { Messages } from '@salesforce/core';
 import { OrgClient } from '../../provision/client.js';
 import { failsOn, runAudit, UnknownCheckError, type AuditResult } from '../../provision/audit/run.js';
 import { displayAudit, toJunit, toMarkdown, toSarif } from '../../formatters/audit.js';
+import { renderPlan } from '../../formatters/plan.js';
+import { fixFindings, type AuditFixes } from '../../provision/audit/fix.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.audit');
 
-export type ProvisionAuditResult = AuditResult;
+export type ProvisionAuditResult = AuditResult & { fixes?: AuditFixes };
 
 export default class ProvisionAudit extends SfCommand<ProvisionAuditResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -24,6 +26,8 @@ export default class ProvisionAudit extends SfCommand<ProvisionAuditResult> {
     'output-file': Flags.file({ summary: messages.getMessage('flags.output-file.summary') }),
     'fail-on': Flags.option({ summary: messages.getMessage('flags.fail-on.summary'), options: ['error', 'warning', 'never'] as const, default: 'error' })(),
     'expiry-days': Flags.integer({ summary: messages.getMessage('flags.expiry-days.summary'), min: 0, max: 3650, default: 30 }),
+    fix: Flags.boolean({ summary: messages.getMessage('flags.fix.summary'), default: false }),
+    'dry-run': Flags.boolean({ summary: messages.getMessage('flags.dry-run.summary'), default: false, dependsOn: ['fix'] }),
   };
 
   public async run(): Promise<ProvisionAuditResult> {
@@ -55,6 +59,14 @@ export default class ProvisionAudit extends SfCommand<ProvisionAuditResult> {
     if (!this.jsonEnabled()) {
       if (text === undefined) displayAudit(this, result);
       else if (!flags['output-file']) this.log(text.trimEnd());
+    }
+    if (flags.fix) {
+      const fixes = await fixFindings(client, result.findings, flags['dry-run']);
+      if (!this.jsonEnabled()) {
+        renderPlan(this, fixes.changes);
+        this.log(messages.getMessage(fixes.dryRun ? 'info.fixPlanned' : 'info.fixed', [fixes.fixed.join(', ') || messages.getMessage('info.nothingToFix')]));
+      }
+      return { ...result, fixes };
     }
     if (failsOn(result, flags['fail-on'])) process.exitCode = 1;
     return result;

@@ -19,7 +19,7 @@ import LoginPageAdd from '../../../src/commands/provision/login-page/add.js';
 import { OrgClient } from '../../../src/provision/client.js';
 import { runAudit, type AuditResult } from '../../../src/provision/audit/run.js';
 import { ROOT, setupTestOrg, type TestOrg } from '../../helpers/harness.js';
-import { runCommand, runCommandError } from '../../helpers/plan.js';
+import { orgFingerprint, runCommand, runCommandError } from '../../helpers/plan.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'saml');
 const ids = (r: AuditResult): string[] => [...new Set(r.findings.map((f) => f.checkId))].sort();
@@ -197,6 +197,20 @@ describe('provision audit', function () {
     expect(unknown.message).to.contain('No check NOPE1');
   });
 
+  it('--fix --dry-run plans the fixes this plugin can make and changes nothing; --fix makes them and the audit goes quiet', async () => {
+    const sec = t.emu.components.get('SecuritySettings')!.get('Security')!;
+    sec.content.singleSignOnSettings = { ...(sec.content.singleSignOnSettings as object), enableSamlLogin: false };
+    expect(ids(await audit({ checks: ['SSO001'] }))).to.deep.equal(['SSO001']);
+    const before = orgFingerprint(t.emu);
+    const dry = await runCommand(ProvisionAudit, [...org, '--checks', 'SSO001', '--fix', '--dry-run']);
+    expect(dry.result.fixes?.fixed).to.deep.equal(['SSO001']);
+    expect(dry.result.fixes?.changes.map((c) => `${c.resource}:${c.status}`)).to.deep.equal(['SecuritySettings:planned']);
+    expect(orgFingerprint(t.emu)).to.equal(before);
+    const fixed = await runCommand(ProvisionAudit, [...org, '--checks', 'SSO001', '--fix']);
+    expect(fixed.result.fixes?.changes[0].status).to.equal('applied');
+    expect(ids(await audit({ checks: ['SSO001'] }))).to.deep.equal([]);
+  });
+
   it('reads the org in the same number of calls with 2,000 more users', async () => {
     const few = (await audit()).apiCalls;
     const profile = t.emu.store.find('Profile', (p) => p.Name === 'Standard User')!;
@@ -206,5 +220,13 @@ describe('provision audit', function () {
     const many = await audit();
     expect(many.apiCalls).to.equal(few);
     expect(many.findings.find((f) => f.checkId === 'FED001')?.evidence.count).to.be.at.least(2000);
+  });
+});
+
+describe('audit checks in the README', () => {
+  it('lists every check by its id, severity and title', async () => {
+    const { CHECKS } = await import('../../../src/provision/audit/checks.js');
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    for (const c of CHECKS) expect(readme, c.id).to.contain(`| \`${c.id}\` | ${c.severity} | ${c.title} |`);
   });
 });
