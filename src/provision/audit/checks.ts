@@ -368,6 +368,84 @@ const EDITION_WITHOUT_API: Check<C> = {
       : [],
 };
 
+const appLocation = (a: { name: string; type: string }): { component: string; path: string } => ({
+  component: `${a.type}:${a.name}`,
+  path: a.type === 'ConnectedApp' ? SOURCE_PATHS.connectedApp(a.name) : SOURCE_PATHS.eca(a.name),
+});
+
+const SHA1_REQUEST_SIGNING: Check<C> = {
+  id: 'SSO005',
+  title: 'SAML requests signed with SHA-1',
+  help: 'SHA-1 signatures are deprecated and refused by a growing number of identity providers: sign with RSA-SHA256.',
+  severity: 'warning',
+  run: (ctx) =>
+    ctx.configs
+      // The metadata value for SHA-1 (SamlSsoConfig.requestSignatureMethod); RSA-SHA256 is the other (unconfirmed beyond the WSDL's string type).
+      .filter((c) => /sha-?1$/i.test(asString(c.requestSignatureMethod) ?? ''))
+      .map((c) => ({
+        checkId: 'SSO005',
+        severity: 'warning' as const,
+        message: `${c.fullName} signs its SAML requests with ${String(c.requestSignatureMethod)}.`,
+        location: { component: `SamlSsoConfig:${c.fullName}`, path: SOURCE_PATHS.samlConfig(c.fullName) },
+        evidence: { requestSignatureMethod: c.requestSignatureMethod },
+        fixSetup: `Setup > Single Sign-On Settings > ${c.fullName} > Edit: Request Signature Method RSA-SHA256.`,
+      })),
+};
+
+const SAML_APP_WEAK: Check<C> = {
+  id: 'APP003',
+  title: "A SAML app's ACS URL over plain http://, or assertions signed with SHA-1",
+  help: 'Salesforce as identity provider posts assertions to the ACS URL: over http:// they can be read and replayed; SHA-1 signatures are deprecated.',
+  severity: 'error',
+  run: (ctx) =>
+    ctx.appDetails.flatMap((a): Finding[] => {
+      const out: Finding[] = [];
+      if (/^http:\/\//i.test(a.saml?.acsUrl ?? '')) {
+        out.push({ checkId: 'APP003', severity: 'error', message: `The SAML app ${a.name} sends assertions to a plain http:// ACS URL: ${a.saml!.acsUrl!}.`, location: appLocation(a), evidence: { acsUrl: a.saml!.acsUrl }, fixCommand: `sf provision app create --name ${a.name} --saml --acs-url https://... --target-org <org>` });
+      }
+      if (/^sha-?1$/i.test(a.saml?.signingAlgorithm ?? '')) {
+        out.push({ checkId: 'APP003', severity: 'warning', message: `The SAML app ${a.name} signs its assertions with SHA-1.`, location: appLocation(a), evidence: { signingAlgorithm: a.saml!.signingAlgorithm }, fixCommand: `sf provision app create --name ${a.name} --saml --signing-algorithm SHA256 --target-org <org>` });
+      }
+      return out;
+    }),
+};
+
+const REFRESH_POLICY: Check<C> = {
+  id: 'APP004',
+  title: 'An app that issues refresh tokens whose policy is not "valid until revoked"',
+  help: 'Provisioning connectors such as PingOne keep one refresh token for good: a token that expires stops provisioning silently.',
+  severity: 'warning',
+  run: (ctx) =>
+    ctx.appDetails
+      .filter((a) => a.scopes.some((sc) => /refresh/i.test(sc)) && !/^infinite$/i.test(a.refreshTokenPolicy ?? ''))
+      .map((a) => ({
+        checkId: 'APP004',
+        severity: 'warning' as const,
+        message: `${a.name} issues refresh tokens with the policy ${a.refreshTokenPolicy ?? '(the org default)'}; a provisioning connector stops when its token expires.`,
+        location: appLocation(a),
+        evidence: { refreshTokenPolicy: a.refreshTokenPolicy, scopes: a.scopes },
+        fixCommand: `sf provision app create --name ${a.name} --refresh-token-policy infinite --target-org <org>`,
+      })),
+};
+
+const NOT_ADMIN_APPROVED: Check<C> = {
+  id: 'APP005',
+  title: 'An OAuth app that any user may authorize',
+  help: 'Integration apps should admit only the users of their permission sets (admin-approved), not every user who authorizes them.',
+  severity: 'warning',
+  run: (ctx) =>
+    ctx.appDetails
+      .filter((a) => a.consumerKey && a.permittedUsers !== undefined && a.permittedUsers !== 'AdminApprovedPreAuthorized')
+      .map((a) => ({
+        checkId: 'APP005',
+        severity: 'warning' as const,
+        message: `${a.name} lets all users self-authorize (${a.permittedUsers ?? ''}).`,
+        location: appLocation(a),
+        evidence: { permittedUsers: a.permittedUsers },
+        fixCommand: `sf provision app create --name ${a.name} --admin-approved --permission-sets <PermissionSet> --target-org <org>`,
+      })),
+};
+
 /** Every check, in the order findings are reported. */
 export const CHECKS: Array<Check<C>> = [
   SAML_OFF_WITH_CONFIGS,
@@ -376,6 +454,7 @@ export const CHECKS: Array<Check<C>> = [
   IDP_CERTIFICATE,
   ORG_CERTIFICATE,
   PLAIN_HTTP,
+  SHA1_REQUEST_SIGNING,
   FEDERATION_ID_MISSING,
   FEDERATION_ID_DUPLICATES,
   JIT_WITH_PROVISIONING,
@@ -383,6 +462,9 @@ export const CHECKS: Array<Check<C>> = [
   PICKLISTS_NOT_ISO,
   CLIENT_CREDENTIALS_WITHOUT_USER,
   CONNECTED_APPS,
+  SAML_APP_WEAK,
+  REFRESH_POLICY,
+  NOT_ADMIN_APPROVED,
   EDITION_WITHOUT_API,
   API_USAGE,
   PASSWORD_FORM_WITH_SSO,

@@ -13,6 +13,9 @@ import { readLoginPageContext, type LoginPageContext } from '../resources/login-
 import { readSamlConfigsRaw, type SamlSsoConfigContent } from '../resources/saml-config.js';
 import { readSsoSettingsRaw } from '../resources/sso-settings.js';
 import { readAddressSettings, readPicklistsEnabled } from '../resources/picklists.js';
+import { describeExternalClientApp, readExternalClientApps } from '../resources/external-client-app.js';
+import { describeConnectedApp, readConnectedApps } from '../resources/connected-app.js';
+import type { AppDetails, OAuthAppType } from '../resources/oauth-app.js';
 
 export type AuditContext = {
   now: Date;
@@ -34,6 +37,8 @@ export type AuditContext = {
   edition?: string;
   /** State/Country picklists: on or off, and the countries and states whose integration value is not their ISO code. */
   picklists?: { enabled: boolean; notIso: string[] };
+  /** Every OAuth and SAML app, as `app show` describes it (metadata read in batches). */
+  appDetails: Array<AppDetails<OAuthAppType>>;
   /** JIT handlers and execution users the configurations name: which exist, and which users are active. */
   jitRefs?: { classes: string[]; activeUsers: string[]; inactiveUsers: string[] };
   /** What could not be read, and why (the checks that need it are skipped with a note). */
@@ -107,10 +112,14 @@ export const readAuditContext = async (client: OrgClient, opts: { expiryDays: nu
     safely(unreadable, 'users (needs Manage Users)', () => readUserFacts(client)),
     safely(unreadable, 'API limits', () => client.limits()),
   ]);
-  const [edition, picklists, jitRefs] = await Promise.all([
+  const [edition, picklists, jitRefs, appDetails] = await Promise.all([
     safely(unreadable, 'organization', async () => (await client.query<{ OrganizationType?: string }>('SELECT OrganizationType FROM Organization'))[0]?.OrganizationType),
     safely(unreadable, 'State/Country picklists', () => readPicklistFacts(client)),
     safely(unreadable, 'JIT handlers and users', () => readJitRefs(client, configs ?? [])),
+    safely(unreadable, 'app details', async () => [
+      ...(await readExternalClientApps(client)).map(describeExternalClientApp),
+      ...(await readConnectedApps(client)).map(describeConnectedApp),
+    ]),
   ]);
   const daily = limits?.DailyApiRequests;
   return {
@@ -127,6 +136,7 @@ export const readAuditContext = async (client: OrgClient, opts: { expiryDays: nu
     ...(edition ? { edition } : {}),
     ...(picklists ? { picklists } : {}),
     ...(jitRefs ? { jitRefs } : {}),
+    appDetails: (appDetails ?? []) as Array<AppDetails<OAuthAppType>>,
     unreadable,
   };
 };

@@ -169,6 +169,30 @@ describe('provision audit', function () {
     expect(ids(await audit({ checks: ['ORG001'] }))).to.deep.equal([]);
   });
 
+  it('SSO005 fires for SHA-1 request signing; APP003 for a SAML app over http:// or SHA-1; APP004 for an expiring refresh token policy; APP005 for self-authorization', async () => {
+    expect(ids(await audit({ checks: ['SSO005', 'APP003', 'APP004'] }))).to.deep.equal([]);
+    const okta = t.emu.components.get('SamlSsoConfig')!.get('Okta')!;
+    okta.content.requestSignatureMethod = 'RSA-SHA1';
+    expect(ids(await audit({ checks: ['SSO005'] }))).to.deep.equal(['SSO005']);
+    okta.content.requestSignatureMethod = 'RSA-SHA256';
+    expect(ids(await audit({ checks: ['SSO005'] }))).to.deep.equal([]);
+
+    await runCommand(AppCreate, [...org, '--name', 'Plain_Sp', '--saml', '--acs-url', 'http://sp.plain.test/acs', '--entity-id', 'https://sp.plain.test', '--signing-algorithm', 'SHA1']);
+    const weak = await audit({ checks: ['APP003'] });
+    expect(weak.findings.map((f) => f.severity).sort()).to.deep.equal(['error', 'warning']);
+    await runCommand(AppCreate, [...org, '--name', 'Plain_Sp', '--saml', '--acs-url', 'https://sp.plain.test/acs', '--entity-id', 'https://sp.plain.test', '--signing-algorithm', 'SHA256']);
+    expect(ids(await audit({ checks: ['APP003'] }))).to.deep.equal([]);
+
+    const connector = [...org, '--name', 'Ping_Connector', '--scopes', 'api,refresh_token', '--callback-url', 'https://auth.ping.test/cb', '--secret-file', join(dir, 'ping.secret')];
+    await runCommand(AppCreate, [...connector, '--refresh-token-policy', '90-days', '--admin-approved']);
+    expect(ids(await audit({ checks: ['APP004'] }))).to.deep.equal(['APP004']);
+    await runCommand(AppCreate, [...org, '--name', 'Ping_Connector', '--refresh-token-policy', 'infinite']);
+    expect(ids(await audit({ checks: ['APP004'] }))).to.deep.equal([]);
+    const self = await audit({ checks: ['APP005'] });
+    expect(self.findings.map((f) => f.location.component)).to.include('ExternalClientApplication:Scim_Sync');
+    expect(self.findings.map((f) => f.location.component)).to.not.include('ExternalClientApplication:Ping_Connector');
+  });
+
   it('sarif, junit and markdown outputs, and --fail-on', async () => {
     const sarifFile = join(dir, 'audit.sarif');
     const r = await runCommand(ProvisionAudit, [...org, '--format', 'sarif', '--output-file', sarifFile, '--fail-on', 'warning']);
