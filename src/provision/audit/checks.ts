@@ -446,6 +446,33 @@ const NOT_ADMIN_APPROVED: Check<C> = {
       })),
 };
 
+const RUN_AS_POWER: Check<C> = {
+  id: 'APP006',
+  title: "A client-credentials app's run-as user with Modify All Data or View All Data, or not API-only",
+  help: 'The run-as user is what the integration may do: it should be an API-only integration user with only the access the integration needs.',
+  severity: 'error',
+  run: (ctx) =>
+    ctx.apps
+      .filter((a) => a.clientCredentials && a.runAsUser && ctx.runAs?.[a.runAsUser.toLowerCase()])
+      .flatMap((a): Finding[] => {
+        const p = ctx.runAs![a.runAsUser!.toLowerCase()];
+        const out: Finding[] = [];
+        const base = { checkId: 'APP006', location: appLocation(a), evidence: { runAsUser: a.runAsUser, ...p } };
+        if (p.modifyAllData || p.viewAllData) {
+          out.push({
+            ...base,
+            severity: 'error',
+            message: `${a.name} runs as ${a.runAsUser!}, who has ${[p.modifyAllData ? 'Modify All Data' : '', p.viewAllData ? 'View All Data' : ''].filter(Boolean).join(' and ')}: the integration can read${p.modifyAllData ? ' and change' : ''} every record.`,
+            fixCommand: `sf provision app create --name ${a.name} --client-credentials-user <API-only integration user> --target-org <org>; sf provision permset create --name <Name> --object <Object>:<access> ...`,
+          });
+        }
+        if (!p.apiOnly) {
+          out.push({ ...base, severity: 'warning', message: `${a.name} runs as ${a.runAsUser!}, who is not API-only: the account can also log in to the UI.`, fixSetup: "Give the integration its own user on the Salesforce Integration licence (profile Minimum Access - API Only Integrations), then point the app's client credentials at it." });
+        }
+        return out;
+      }),
+};
+
 /** Every check, in the order findings are reported. */
 export const CHECKS: Array<Check<C>> = [
   SAML_OFF_WITH_CONFIGS,
@@ -461,6 +488,7 @@ export const CHECKS: Array<Check<C>> = [
   JIT_REFERENCES,
   PICKLISTS_NOT_ISO,
   CLIENT_CREDENTIALS_WITHOUT_USER,
+  RUN_AS_POWER,
   CONNECTED_APPS,
   SAML_APP_WEAK,
   REFRESH_POLICY,

@@ -37,6 +37,8 @@ export type AuditContext = {
   edition?: string;
   /** State/Country picklists: on or off, and the countries and states whose integration value is not their ISO code. */
   picklists?: { enabled: boolean; notIso: string[] };
+  /** The client-credentials run-as users' powers, from all their permission sets (profile's included), by username. */
+  runAs?: Record<string, { modifyAllData: boolean; viewAllData: boolean; apiOnly: boolean }>;
   /** Every OAuth and SAML app, as `app show` describes it (metadata read in batches). */
   appDetails: Array<AppDetails<OAuthAppType>>;
   /** JIT handlers and execution users the configurations name: which exist, and which users are active. */
@@ -100,6 +102,27 @@ const readJitRefs = async (client: OrgClient, configs: SamlSsoConfigContent[]): 
   };
 };
 
+/** What the run-as users may do, from every permission set they hold (their profile's included): one query. */
+const readRunAs = async (client: OrgClient, usernames: string[]): Promise<NonNullable<AuditContext['runAs']>> => {
+  const out: NonNullable<AuditContext['runAs']> = {};
+  const names = [...new Set(usernames)];
+  if (!names.length) return out;
+  type Row = { Assignee?: { Username?: string }; PermissionSet?: { PermissionsModifyAllData?: boolean; PermissionsViewAllData?: boolean; PermissionsApiUserOnly?: boolean } };
+  const rows = await client.query<Row>(
+    `SELECT Assignee.Username, PermissionSet.PermissionsModifyAllData, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsApiUserOnly FROM PermissionSetAssignment WHERE Assignee.Username IN (${names.map((n) => `'${n.replace(/'/g, "\\'")}'`).join(', ')})`
+  );
+  for (const r of rows) {
+    const u = String(r.Assignee?.Username ?? '').toLowerCase();
+    const cur = out[u] ?? { modifyAllData: false, viewAllData: false, apiOnly: false };
+    out[u] = {
+      modifyAllData: cur.modifyAllData || r.PermissionSet?.PermissionsModifyAllData === true,
+      viewAllData: cur.viewAllData || r.PermissionSet?.PermissionsViewAllData === true,
+      apiOnly: cur.apiOnly || r.PermissionSet?.PermissionsApiUserOnly === true,
+    };
+  }
+  return out;
+};
+
 export const readAuditContext = async (client: OrgClient, opts: { expiryDays: number; now?: Date }): Promise<AuditContext> => {
   const unreadable: Record<string, string> = {};
   const [sso, configs, certificates, identityProvider, loginPage, apps, users, limits] = await Promise.all([
@@ -121,6 +144,7 @@ export const readAuditContext = async (client: OrgClient, opts: { expiryDays: nu
       ...(await readConnectedApps(client)).map(describeConnectedApp),
     ]),
   ]);
+  const runAs = await safely(unreadable, "run-as users' permissions", () => readRunAs(client, (apps ?? []).map((a) => a.runAsUser).filter((u): u is string => Boolean(u))));
   const daily = limits?.DailyApiRequests;
   return {
     now: opts.now ?? new Date(),
@@ -137,6 +161,7 @@ export const readAuditContext = async (client: OrgClient, opts: { expiryDays: nu
     ...(picklists ? { picklists } : {}),
     ...(jitRefs ? { jitRefs } : {}),
     appDetails: (appDetails ?? []) as Array<AppDetails<OAuthAppType>>,
+    ...(runAs ? { runAs } : {}),
     unreadable,
   };
 };

@@ -193,6 +193,15 @@ describe('provision audit', function () {
     expect(self.findings.map((f) => f.location.component)).to.not.include('ExternalClientApplication:Ping_Connector');
   });
 
+  it('APP006 fires for a run-as user with Modify All Data who is not API-only; quiet for the API-only integration user', async () => {
+    const r = await audit({ checks: ['APP006'] });
+    const scim = r.findings.filter((f) => f.location.component === 'ExternalClientApplication:Scim_Sync');
+    expect(scim.map((f) => f.severity).sort()).to.deep.equal(['error', 'warning']);
+    await runCommand(AppCreate, [...org, '--name', 'Lean_Sync', '--scopes', 'api', '--client-credentials-user', 'integration@acme.example.com', '--admin-approved', '--secret-file', join(dir, 'lean.secret')]);
+    const lean = (await audit({ checks: ['APP006'] })).findings.filter((f) => f.location.component === 'ExternalClientApplication:Lean_Sync');
+    expect(lean).to.deep.equal([]);
+  });
+
   it('sarif, junit and markdown outputs, and --fail-on', async () => {
     const sarifFile = join(dir, 'audit.sarif');
     const r = await runCommand(ProvisionAudit, [...org, '--format', 'sarif', '--output-file', sarifFile, '--fail-on', 'warning']);
