@@ -223,6 +223,13 @@ describe('provision audit', function () {
     const suite = junit.testsuites.testsuite;
     expect(Number(suite.tests)).to.equal(suite.testcase.length);
     expect(Number(suite.failures)).to.equal(r.result.findings.filter((f) => f.severity !== 'note').length);
+    // A JUnit consumer CI pipelines use (junit-report-merger): it reads the report and sums it up again.
+    const { mergeFiles } = await import('junit-report-merger');
+    const merged = join(dir, 'merged.xml');
+    await mergeFiles(merged, [junitFile]);
+    const back = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(merged, 'utf8')) as { testsuites: { tests: string; failures: string } };
+    expect(Number(back.testsuites.tests)).to.equal(suite.testcase.length);
+    expect(Number(back.testsuites.failures)).to.equal(Number(suite.failures));
 
     const md = await runCommand(ProvisionAudit, [...org, '--format', 'markdown', '--fail-on', 'never']);
     expect(md.output).to.match(/### sf provision audit: \d+ error\(s\)/);
