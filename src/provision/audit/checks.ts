@@ -473,6 +473,28 @@ const RUN_AS_POWER: Check<C> = {
       }),
 };
 
+const RUN_AS_NO_ACCESS: Check<C> = {
+  id: 'APP007',
+  title: "A client-credentials app's run-as user who can write none of the objects provisioning writes",
+  help: 'A provisioning integration creates or updates Leads, Contacts or Users: a run-as user who may do none of it gets tokens that can change nothing.',
+  severity: 'warning',
+  run: (ctx) =>
+    ctx.apps
+      .filter((a) => a.clientCredentials && a.runAsUser && ctx.runAs?.[a.runAsUser.toLowerCase()])
+      .filter((a) => {
+        const p = ctx.runAs![a.runAsUser!.toLowerCase()];
+        return !p.modifyAllData && !p.writable.length;
+      })
+      .map((a) => ({
+        checkId: 'APP007',
+        severity: 'warning' as const,
+        message: `${a.name} runs as ${a.runAsUser!}, who can create or edit no Lead, Contact or User.`,
+        location: appLocation(a),
+        evidence: { runAsUser: a.runAsUser, writable: [] },
+        fixCommand: `sf provision permset create --name <Name> --object Lead:create,read,edit --target-org <org>; sf provision permset assign --name <Name> --users ${a.runAsUser!} --target-org <org>; sf provision connection test --object Lead:create ...`,
+      })),
+};
+
 /** Every check, in the order findings are reported. */
 export const CHECKS: Array<Check<C>> = [
   SAML_OFF_WITH_CONFIGS,
@@ -489,6 +511,7 @@ export const CHECKS: Array<Check<C>> = [
   PICKLISTS_NOT_ISO,
   CLIENT_CREDENTIALS_WITHOUT_USER,
   RUN_AS_POWER,
+  RUN_AS_NO_ACCESS,
   CONNECTED_APPS,
   SAML_APP_WEAK,
   REFRESH_POLICY,

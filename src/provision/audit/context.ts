@@ -38,7 +38,7 @@ export type AuditContext = {
   /** State/Country picklists: on or off, and the countries and states whose integration value is not their ISO code. */
   picklists?: { enabled: boolean; notIso: string[] };
   /** The client-credentials run-as users' powers, from all their permission sets (profile's included), by username. */
-  runAs?: Record<string, { modifyAllData: boolean; viewAllData: boolean; apiOnly: boolean }>;
+  runAs?: Record<string, { modifyAllData: boolean; viewAllData: boolean; apiOnly: boolean; writable: string[] }>;
   /** Every OAuth and SAML app, as `app show` describes it (metadata read in batches). */
   appDetails: Array<AppDetails<OAuthAppType>>;
   /** JIT handlers and execution users the configurations name: which exist, and which users are active. */
@@ -107,17 +107,31 @@ const readRunAs = async (client: OrgClient, usernames: string[]): Promise<NonNul
   const out: NonNullable<AuditContext['runAs']> = {};
   const names = [...new Set(usernames)];
   if (!names.length) return out;
-  type Row = { Assignee?: { Username?: string }; PermissionSet?: { PermissionsModifyAllData?: boolean; PermissionsViewAllData?: boolean; PermissionsApiUserOnly?: boolean } };
+  type Row = {
+    PermissionSetId: string;
+    Assignee?: { Username?: string };
+    PermissionSet?: { PermissionsModifyAllData?: boolean; PermissionsViewAllData?: boolean; PermissionsApiUserOnly?: boolean };
+  };
+  const quoted = (xs: string[]): string => xs.map((n) => `'${n.replace(/'/g, "\\'")}'`).join(', ');
   const rows = await client.query<Row>(
-    `SELECT Assignee.Username, PermissionSet.PermissionsModifyAllData, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsApiUserOnly FROM PermissionSetAssignment WHERE Assignee.Username IN (${names.map((n) => `'${n.replace(/'/g, "\\'")}'`).join(', ')})`
+    `SELECT PermissionSetId, Assignee.Username, PermissionSet.PermissionsModifyAllData, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsApiUserOnly FROM PermissionSetAssignment WHERE Assignee.Username IN (${quoted(names)})`
   );
+  // Which of the objects provisioning writes each permission set may create or edit: one more query.
+  const setIds = [...new Set(rows.map((r) => r.PermissionSetId))];
+  const perms = setIds.length
+    ? await client.query<{ ParentId: string; SobjectType: string; PermissionsCreate: boolean; PermissionsEdit: boolean }>(
+        `SELECT ParentId, SobjectType, PermissionsCreate, PermissionsEdit FROM ObjectPermissions WHERE SobjectType IN ('Lead', 'Contact', 'User') AND ParentId IN (${quoted(setIds)})`
+      )
+    : [];
   for (const r of rows) {
     const u = String(r.Assignee?.Username ?? '').toLowerCase();
-    const cur = out[u] ?? { modifyAllData: false, viewAllData: false, apiOnly: false };
+    const cur = out[u] ?? { modifyAllData: false, viewAllData: false, apiOnly: false, writable: [] };
+    const writable = perms.filter((p) => p.ParentId.slice(0, 15) === r.PermissionSetId.slice(0, 15) && (p.PermissionsCreate || p.PermissionsEdit)).map((p) => p.SobjectType);
     out[u] = {
       modifyAllData: cur.modifyAllData || r.PermissionSet?.PermissionsModifyAllData === true,
       viewAllData: cur.viewAllData || r.PermissionSet?.PermissionsViewAllData === true,
       apiOnly: cur.apiOnly || r.PermissionSet?.PermissionsApiUserOnly === true,
+      writable: [...new Set([...cur.writable, ...writable])],
     };
   }
   return out;

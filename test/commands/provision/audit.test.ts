@@ -200,6 +200,15 @@ describe('provision audit', function () {
     await runCommand(AppCreate, [...org, '--name', 'Lean_Sync', '--scopes', 'api', '--client-credentials-user', 'integration@acme.example.com', '--admin-approved', '--secret-file', join(dir, 'lean.secret')]);
     const lean = (await audit({ checks: ['APP006'] })).findings.filter((f) => f.location.component === 'ExternalClientApplication:Lean_Sync');
     expect(lean).to.deep.equal([]);
+
+    // APP007: the API-only user may write nothing yet; a permission set that creates Leads quiets it. The admin has Modify All Data.
+    const noAccess = (await audit({ checks: ['APP007'] })).findings.map((f) => f.location.component);
+    expect(noAccess).to.deep.equal(['ExternalClientApplication:Lean_Sync']);
+    const { default: PermsetCreate } = await import('../../../src/commands/provision/permset/create.js');
+    const { default: PermsetAssign } = await import('../../../src/commands/provision/permset/assign.js');
+    await runCommand(PermsetCreate, [...org, '--name', 'Lean_Leads', '--object', 'Lead:create,read']);
+    await runCommand(PermsetAssign, [...org, '--name', 'Lean_Leads', '--users', 'integration@acme.example.com']);
+    expect(ids(await audit({ checks: ['APP007'] }))).to.deep.equal([]);
   });
 
   it('sarif, junit and markdown outputs, and --fail-on', async () => {
