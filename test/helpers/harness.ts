@@ -138,3 +138,27 @@ export const freePort = async (): Promise<number> => {
   await new Promise((done) => s.close(done));
   return port;
 };
+
+/**
+ * Runs `bin/run.js` with `args` against the test org and kills it (SIGKILL, as a crashed pipeline would) once the
+ * emulator has counted `writes` more writing calls; resolves when the process is gone (or ended by itself first).
+ */
+export const runAndKillAfterWrites = async (t: TestOrg, args: string[], writes: number, cwd: string): Promise<void> => {
+  const start = t.emu.counters.writes;
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], { cwd, env: isolatedEnv(t.home), stdio: 'ignore' });
+  const closed = new Promise((resolveClose) => child.on('close', resolveClose));
+  await new Promise<void>((resolveKill) => {
+    const timer = setInterval(() => {
+      if (t.emu.counters.writes - start >= writes) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        resolveKill();
+      }
+    }, 2);
+    child.on('exit', () => {
+      clearInterval(timer);
+      resolveKill();
+    });
+  });
+  await closed;
+};

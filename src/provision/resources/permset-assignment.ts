@@ -7,6 +7,7 @@
 import { DEPENDENCY_FAILED } from '../apply.js';
 import { chunk, type OrgClient } from '../client.js';
 import { changeKey, type Change, type ChangeRef } from '../plan.js';
+import { inAskedOrder } from './values.js';
 
 /** What is assigned: a permission set, or a permission set group. */
 export type AssignmentTarget = {
@@ -171,17 +172,7 @@ export const readUsers = async (client: OrgClient, usernames: string[]): Promise
       found.set(r.Username.toLowerCase(), { id: r.Id, username: r.Username, isActive: r.IsActive === true, licenseId: r.Profile?.UserLicenseId ?? undefined });
     }
   }
-  const seen = new Set<string>();
-  const out: UserLookup = { found: [], unknown: [] };
-  for (const u of usernames) {
-    const key = u.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const user = found.get(key);
-    if (user) out.found.push(user);
-    else out.unknown.push(u);
-  }
-  return out;
+  return inAskedOrder(usernames, found);
 };
 
 /** The target's current assignments of the given users: user id → assignment id. */

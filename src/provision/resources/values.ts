@@ -57,3 +57,21 @@ export const apiNameProblem = (name: string, max = 80): string | undefined => {
   if (name.endsWith('_')) return 'it ends with an underscore';
   return undefined;
 };
+
+/**
+ * What was found for each asked name (case-insensitively, each name once, in the order asked) and which names were
+ * not found: the answer of a lookup by username, say.
+ */
+export const inAskedOrder = <T>(asked: string[], found: Map<string, T>): { found: T[]; unknown: string[] } => {
+  const seen = new Set<string>();
+  const out = { found: [] as T[], unknown: [] as string[] };
+  for (const name of asked) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const item = found.get(key);
+    if (item) out.found.push(item);
+    else out.unknown.push(name);
+  }
+  return out;
+};

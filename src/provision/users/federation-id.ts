@@ -14,6 +14,7 @@ import type { OrgClient } from '../client.js';
 import type { Change } from '../plan.js';
 import { RecordWriter } from '../records/writer.js';
 import { readSsoSettings } from '../resources/sso-settings.js';
+import { inAskedOrder } from '../resources/values.js';
 
 export type FederationSource = 'email' | 'username';
 
@@ -63,17 +64,7 @@ export const readTargets = async (client: OrgClient, usernames: string[] | undef
     const rows = await client.query<UserRow>(`SELECT ${fields} FROM User WHERE Username IN (${slice.map((u) => `'${soql(u)}'`).join(', ')})`);
     for (const r of rows) found.set(r.Username.toLowerCase(), toUser(r));
   }
-  const seen = new Set<string>();
-  const out = { found: [] as FederationUser[], unknown: [] as string[] };
-  for (const u of usernames) {
-    const key = u.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const user = found.get(key);
-    if (user) out.found.push(user);
-    else out.unknown.push(u);
-  }
-  return out;
+  return inAskedOrder(usernames, found);
 };
 
 /** Every user who holds a Federation ID (active or not: an inactive user's ID still matches on reactivation). */

@@ -4,7 +4,6 @@
  * before any write, a run refused when the org has fewer API requests left than it needs (unless --force), and a
  * process killed in the middle of its writes whose second run converges.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { expect } from 'chai';
 import RecordsSync from '../../../../src/commands/provision/records/sync.js';
 import { OrgClient } from '../../../../src/provision/client.js';
 import { runSync } from '../../../../src/provision/records/sync.js';
-import { isolatedEnv, ROOT, setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
+import { runAndKillAfterWrites, setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
 import { orgFingerprint, runCommand, runCommandError } from '../../../helpers/plan.js';
 
 describe('provision records sync: more rules', function () {
@@ -88,26 +87,7 @@ describe('provision records sync: more rules', function () {
     for (let i = 0; i < n; i++) rows.push(`killed${i}@rules.test,K${i},C`);
     const path = await file('killed.csv', `${rows.join('\n')}\n`);
     t.emu.latencyMs = 20;
-    const start = t.emu.counters.writes;
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'provision', 'records', 'sync', '--target-org', t.alias, '--object', 'Lead', '--file', path, '--bulk-threshold', '100000', '--result-file', join(dir, 'killed-result.csv')], {
-      cwd: dir,
-      env: isolatedEnv(t.home),
-      stdio: 'ignore',
-    });
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (t.emu.counters.writes - start >= 5) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 2);
-      child.on('exit', () => {
-        clearInterval(timer);
-        resolve();
-      });
-    });
-    await new Promise((resolve) => child.on('close', resolve));
+    await runAndKillAfterWrites(t, ['provision', 'records', 'sync', '--target-org', t.alias, '--object', 'Lead', '--file', path, '--bulk-threshold', '100000', '--result-file', join(dir, 'killed-result.csv')], 5, dir);
     t.emu.latencyMs = 0;
     const made = t.emu.store.records('Lead').filter((l) => String(l.Email).startsWith('killed')).length;
     expect(made, 'killed part-way').to.be.greaterThan(0).and.lessThan(n);

@@ -6,7 +6,6 @@
  * refused by the picklists reported with the `picklists align` fix; bad input refused before any change; a second run
  * writes nothing.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import UsersSync from '../../../../src/commands/provision/users/sync.js';
 import { OrgClient } from '../../../../src/provision/client.js';
 import { runUserSync } from '../../../../src/provision/users/sync.js';
 import { ENTERPRISE } from '../../../../src/provision/users/mapping.js';
-import { isolatedEnv, ROOT, setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
+import { runAndKillAfterWrites, setupTestOrg, type TestOrg } from '../../../helpers/harness.js';
 import { orgFingerprint, runCommand, runCommandError } from '../../../helpers/plan.js';
 
 type Scim = Record<string, unknown>;
@@ -180,22 +179,7 @@ describe('provision users sync (JumpCloud SCIM)', function () {
     const users = Array.from({ length: n }, (_, i) => scim(`killed${i}@jc.test`, { first: 'K', last: `Killed${i}` }));
     const path = await file('killed.json', users);
     t.emu.latencyMs = 20;
-    const start = t.emu.counters.writes;
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'provision', 'users', 'sync', '--target-org', t.alias, '--file', path], { cwd: dir, env: isolatedEnv(t.home), stdio: 'ignore' });
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (t.emu.counters.writes - start >= 2) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 2);
-      child.on('exit', () => {
-        clearInterval(timer);
-        resolve();
-      });
-    });
-    await new Promise((resolve) => child.on('close', resolve));
+    await runAndKillAfterWrites(t, ['provision', 'users', 'sync', '--target-org', t.alias, '--file', path], 2, dir);
     t.emu.latencyMs = 0;
     const part = t.emu.store.records('User').filter((u) => String(u.Username).startsWith('killed')).length;
     expect(part, 'killed part-way').to.be.greaterThan(0).and.lessThan(n);
