@@ -47,15 +47,26 @@ export const displaySync = (cmd: SfCommand<unknown>, r: SyncResult): void => {
   else cmd.warn(messages.getMessage('warning.partial', [String(c.failed), String(c.failed + c.succeeded)]));
 };
 
-/** 0, 68 when some records failed and others succeeded; an error when every record sent failed. */
-export const syncExitCode = (r: SyncResult): number => {
+/**
+ * The exit code of a run that writes records one by one (records sync, users sync): 0, 68 when some failed and others
+ * succeeded; when every record sent failed, the bundle's error.AllFailed (exit 1) with the first failure and the whole
+ * result as its data.
+ */
+export const recordsExitCode = (
+  r: { counts: { failed: number; succeeded: number } },
+  outcomes: Array<{ key: string; status: string; code?: string; message?: string }>,
+  bundle: Messages<string>
+): number => {
   if (!r.counts.failed) return 0;
   if (r.counts.succeeded) return PARTIAL_SUCCESS;
-  const first = r.problems.find((p) => p.status === 'failed');
-  const error = messages.createError('error.AllFailed', [String(r.counts.failed), first ? `${first.key}: ${first.code ?? ''} ${first.message ?? ''}` : '']);
+  const first = outcomes.find((p) => p.status === 'failed');
+  const error = bundle.createError('error.AllFailed', [String(r.counts.failed), first ? `${first.key}: ${first.code ?? ''} ${first.message ?? ''}` : '']);
   error.setData(r as unknown as Record<string, never>);
   throw error;
 };
+
+/** 0, 68 when some records failed and others succeeded; an error when every record sent failed. */
+export const syncExitCode = (r: SyncResult): number => recordsExitCode(r, r.problems, messages);
 
 /** The sync under its stages, then shown (not with --json) and the exit code set. */
 export const runSyncAndShow = async (cmd: SfCommand<unknown>, client: OrgClient, spec: SyncSpec, run: { dryRun: boolean; resultFile?: string }): Promise<SyncResult> => {

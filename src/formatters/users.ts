@@ -4,8 +4,8 @@
  */
 import { Messages } from '@salesforce/core';
 import type { SfCommand } from '@salesforce/sf-plugins-core';
-import { PARTIAL_SUCCESS } from '../provision/carry-out.js';
 import type { UserSyncResult } from '../provision/users/sync.js';
+import { recordsExitCode } from './records.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.users.sync');
@@ -31,11 +31,4 @@ export const displayUserSync = (cmd: SfCommand<unknown>, r: UserSyncResult): voi
   else cmd.warn(messages.getMessage('warning.partial', [String(c.failed), String(c.failed + c.succeeded)]));
 };
 
-export const userSyncExitCode = (r: UserSyncResult): number => {
-  if (!r.counts.failed) return 0;
-  if (r.counts.succeeded) return PARTIAL_SUCCESS;
-  const first = r.outcomes.find((o) => o.status === 'failed');
-  const error = messages.createError('error.AllFailed', [String(r.counts.failed), first ? `${first.key}: ${first.code ?? ''} ${first.message ?? ''}` : '']);
-  error.setData(r as unknown as Record<string, never>);
-  throw error;
-};
+export const userSyncExitCode = (r: UserSyncResult): number => recordsExitCode(r, r.outcomes, messages);

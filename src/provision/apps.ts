@@ -31,7 +31,7 @@ import {
 import { describeConnectedApp, planConnectedApp, readConnectedApps, withDefaultContactEmail, type ConnectedAppCurrent } from './resources/connected-app.js';
 import { readCertificates, withPlannedCertificates, type PlannedCertificate } from './resources/certificate.js';
 import { readIdentityProvider } from './resources/identity-provider.js';
-import { matchNameOrLabel, soqlString } from './resources/values.js';
+import { matchNameOrLabel, soqlList, soqlString } from './resources/values.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('plugin-provision', 'provision.app.create');
@@ -363,7 +363,7 @@ const checkNames = async (client: OrgClient, spec: AppSpec, opts: PlanAppOptions
   const { users, sets } = await reading(opts.cmd, 'Checking the users and permission sets the app names', async () => ({
     users: runAs ? await client.query<{ Username: string; IsActive: boolean }>(`SELECT Username, IsActive FROM User WHERE Username = ${soqlString(runAs)}`) : [],
     sets: wanted.length
-      ? await client.query<{ Name: string }>(`SELECT Name FROM PermissionSet WHERE Name IN (${wanted.map(soqlString).join(', ')}) AND IsOwnedByProfile = false`)
+      ? await client.query<{ Name: string }>(`SELECT Name FROM PermissionSet WHERE Name IN (${soqlList(wanted)}) AND IsOwnedByProfile = false`)
       : [],
   }));
   if (runAs && !users.length) throw messages.createError('error.UnknownRunAsUser', [runAs, spec.name]);

@@ -12,6 +12,7 @@ import { readProvisioningAppFacts, type ProvisioningAppFacts } from '../resource
 import { readLoginPageContext, type LoginPageContext } from '../resources/login-page.js';
 import { readSamlConfigsRaw, type SamlSsoConfigContent } from '../resources/saml-config.js';
 import { readSsoSettingsRaw } from '../resources/sso-settings.js';
+import { soqlList } from '../resources/values.js';
 import { readAddressSettings, readPicklistsEnabled } from '../resources/picklists.js';
 import { describeExternalClientApp, readExternalClientApps } from '../resources/external-client-app.js';
 import { describeConnectedApp, readConnectedApps } from '../resources/connected-app.js';
@@ -90,11 +91,10 @@ const readPicklistFacts = async (client: OrgClient): Promise<NonNullable<AuditCo
 /** The Apex classes and users the configurations' JIT names (two queries at most, whatever the configurations). */
 const readJitRefs = async (client: OrgClient, configs: SamlSsoConfigContent[]): Promise<NonNullable<AuditContext['jitRefs']>> => {
   const ids = (f: 'samlJitHandlerId' | 'executionUserId'): string[] => [...new Set(configs.map((c) => String(c[f] ?? '')).filter(Boolean))];
-  const list = (xs: string[]): string => xs.map((x) => `'${x.replace(/'/g, '')}'`).join(', ');
   const handlers = ids('samlJitHandlerId');
   const users = ids('executionUserId');
-  const classes = handlers.length ? (await client.query<{ Id: string }>(`SELECT Id FROM ApexClass WHERE Id IN (${list(handlers)})`)).map((c) => c.Id.slice(0, 15)) : [];
-  const found = users.length ? await client.query<{ Id: string; IsActive: boolean }>(`SELECT Id, IsActive FROM User WHERE Id IN (${list(users)})`) : [];
+  const classes = handlers.length ? (await client.query<{ Id: string }>(`SELECT Id FROM ApexClass WHERE Id IN (${soqlList(handlers)})`)).map((c) => c.Id.slice(0, 15)) : [];
+  const found = users.length ? await client.query<{ Id: string; IsActive: boolean }>(`SELECT Id, IsActive FROM User WHERE Id IN (${soqlList(users)})`) : [];
   return {
     classes,
     activeUsers: found.filter((u) => u.IsActive).map((u) => u.Id.slice(0, 15)),
@@ -112,15 +112,14 @@ const readRunAs = async (client: OrgClient, usernames: string[]): Promise<NonNul
     Assignee?: { Username?: string };
     PermissionSet?: { PermissionsModifyAllData?: boolean; PermissionsViewAllData?: boolean; PermissionsApiUserOnly?: boolean };
   };
-  const quoted = (xs: string[]): string => xs.map((n) => `'${n.replace(/'/g, "\\'")}'`).join(', ');
   const rows = await client.query<Row>(
-    `SELECT PermissionSetId, Assignee.Username, PermissionSet.PermissionsModifyAllData, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsApiUserOnly FROM PermissionSetAssignment WHERE Assignee.Username IN (${quoted(names)})`
+    `SELECT PermissionSetId, Assignee.Username, PermissionSet.PermissionsModifyAllData, PermissionSet.PermissionsViewAllData, PermissionSet.PermissionsApiUserOnly FROM PermissionSetAssignment WHERE Assignee.Username IN (${soqlList(names)})`
   );
   // Which of the objects provisioning writes each permission set may create or edit: one more query.
   const setIds = [...new Set(rows.map((r) => r.PermissionSetId))];
   const perms = setIds.length
     ? await client.query<{ ParentId: string; SobjectType: string; PermissionsCreate: boolean; PermissionsEdit: boolean }>(
-        `SELECT ParentId, SobjectType, PermissionsCreate, PermissionsEdit FROM ObjectPermissions WHERE SobjectType IN ('Lead', 'Contact', 'User') AND ParentId IN (${quoted(setIds)})`
+        `SELECT ParentId, SobjectType, PermissionsCreate, PermissionsEdit FROM ObjectPermissions WHERE SobjectType IN ('Lead', 'Contact', 'User') AND ParentId IN (${soqlList(setIds)})`
       )
     : [];
   for (const r of rows) {

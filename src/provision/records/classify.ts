@@ -56,7 +56,8 @@ export const normalizeKey = (v: unknown): string => (typeof v === 'string' ? v.t
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const isEmail = (v: string): boolean => EMAIL.test(v) && v.length <= 80;
 
-const isEmpty = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+/** No value: undefined, null, or blank text. */
+export const isEmpty = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** Values compare as the org stores them: text trimmed, numbers and booleans as text, empty as empty. */
 const same = (a: unknown, b: unknown, caseInsensitive = false): boolean => {

@@ -6,7 +6,8 @@
  * twice.
  */
 import type { OrgClient } from '../client.js';
-import { soqlString } from '../resources/values.js';
+import { parseUsersFile } from '../resources/permset-assignment.js';
+import { soqlList } from '../resources/values.js';
 import { isEmail, normalizeKey } from './classify.js';
 import { inLists } from './sync.js';
 import { isUnknownOutcome } from './writer.js';
@@ -42,21 +43,14 @@ type LeadRow = { Id: string; Email: string; IsConverted: boolean; ConvertedConta
 export class ConvertInputError extends Error {}
 
 /** A file of emails: one per line, or a CSV whose header has an Email column (# comments and blank lines skipped). */
-export const parseEmailsFile = (text: string): string[] => {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  if (!lines.length) return [];
-  const cells = (line: string): string[] => line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
-  const col = cells(lines[0]).findIndex((h) => h.toLowerCase() === 'email');
-  if (col >= 0) return lines.slice(1).map((l) => cells(l)[col] ?? '').filter(Boolean);
-  return lines.map((l) => cells(l)[0]).filter(Boolean);
-};
+export const parseEmailsFile = (text: string): string[] => parseUsersFile(text, 'email');
 
 const readLeads = async (client: OrgClient, emails: string[]): Promise<Map<string, LeadRow[]>> => {
   const out = new Map<string, LeadRow[]>();
   for (const list of inLists(emails)) {
     // eslint-disable-next-line no-await-in-loop
     const rows = await client.query<LeadRow>(
-      `SELECT Id, Email, IsConverted, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId FROM Lead WHERE Email IN (${list.map(soqlString).join(', ')})`
+      `SELECT Id, Email, IsConverted, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId FROM Lead WHERE Email IN (${soqlList(list)})`
     );
     for (const r of rows) out.set(normalizeKey(r.Email), [...(out.get(normalizeKey(r.Email)) ?? []), r]);
   }

@@ -18,7 +18,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrgClient } from '../client.js';
-import { soqlString } from '../resources/values.js';
+import { soqlList, soqlString } from '../resources/values.js';
 import { decideMissing, decideRow, isEmail, normalizeKey, type Decision, type OrgRecord, type Permission, type RemoveAction, type SyncObject, type SyncRules } from './classify.js';
 import { formatOf, identityMap, InputError, readRows, valueAt, type FieldMap, type InputFormat } from './input.js';
 import { bulkQuery, settleJob, COLLECTION_SIZE, RecordWriter, runBulkJob, type WriteItem, type WriteOutcome } from './writer.js';
@@ -100,13 +100,16 @@ export const DEFAULT_BULK_THRESHOLD = 4000;
 const MAX_IN_CHARS = 11_000;
 const MAX_PROBLEMS = 1000;
 
+/** What a key adds to an IN list once URL-encoded: the quoted literal and its separator. */
+const inListCost = (key: string): number => encodeURIComponent(soqlString(key)).length + 3;
+
 /** The IN lists of a query over keys, each within MAX_IN_CHARS once URL-encoded. */
 export const inLists = (keys: string[]): string[][] => {
   const out: string[][] = [];
   let cur: string[] = [];
   let size = 0;
   for (const k of keys) {
-    const len = encodeURIComponent(soqlString(k)).length + 3;
+    const len = inListCost(k);
     if (cur.length && size + len > MAX_IN_CHARS) {
       out.push(cur);
       cur = [];
@@ -226,7 +229,7 @@ const checkInput = async (spec: SyncSpec, map: FieldMap, rules: SyncRules): Prom
       const first = firstRow.get(id);
       if (first === undefined) {
         firstRow.set(id, row);
-        const len = encodeURIComponent(soqlString(key)).length + 3;
+        const len = inListCost(key);
         if (!inCalls || inSize + len > MAX_IN_CHARS) {
           inCalls += 1;
           inSize = 0;
@@ -264,7 +267,7 @@ const queryByKeys = async (client: OrgClient, object: string, fields: string[], 
   const out = new Map<string, OrgRecord[]>();
   for (const list of inLists(keys)) {
     // eslint-disable-next-line no-await-in-loop
-    const rows = await client.query<Record<string, unknown>>(`SELECT ${fields.join(', ')} FROM ${object} WHERE ${match} IN (${list.map(soqlString).join(', ')})`);
+    const rows = await client.query<Record<string, unknown>>(`SELECT ${fields.join(', ')} FROM ${object} WHERE ${match} IN (${soqlList(list)})`);
     for (const r of rows) {
       const k = normalizeKey(r[match]);
       out.set(k, [...(out.get(k) ?? []), toOrgRecord(r)]);
@@ -444,7 +447,7 @@ const syncRows = async (ctx: Ctx, bulkFiles: { create: BulkFile; update: BulkFil
       const cf = ['Id', ...map.map((m) => m.field).filter((f) => contactFields.has(f))];
       for (const list of inLists(convertedIds)) {
         // eslint-disable-next-line no-await-in-loop
-        for (const r of await ctx.client.query<Record<string, unknown>>(`SELECT ${[...new Set(cf)].join(', ')} FROM Contact WHERE Id IN (${list.map(soqlString).join(', ')})`)) {
+        for (const r of await ctx.client.query<Record<string, unknown>>(`SELECT ${[...new Set(cf)].join(', ')} FROM Contact WHERE Id IN (${soqlList(list)})`)) {
           contacts.set(String(r.Id), toOrgRecord(r));
         }
       }
@@ -561,7 +564,7 @@ const removeMissing = async (ctx: Ctx, keys: Map<string, number>): Promise<void>
   if (spec.object === 'Contact' && missing.length) {
     for (const list of inLists(missing.flatMap(([, recs]) => recs.map((r) => r.Id)))) {
       // eslint-disable-next-line no-await-in-loop
-      for (const u of await client.query<{ ContactId: string }>(`SELECT ContactId FROM User WHERE ContactId IN (${list.map(soqlString).join(', ')})`)) portal.add(u.ContactId.slice(0, 15));
+      for (const u of await client.query<{ ContactId: string }>(`SELECT ContactId FROM User WHERE ContactId IN (${soqlList(list)})`)) portal.add(u.ContactId.slice(0, 15));
     }
   }
   const decisions = missing.flatMap(([k, recs]) => recs.map((r) => decideMissing(k, { ...r, portalUser: portal.has(r.Id.slice(0, 15)) }, rules)));

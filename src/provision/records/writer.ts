@@ -260,9 +260,25 @@ export const runBulkJob = async (
   return { jobId: job.id, state: info.state, rows: bulkResults(client, job.id) };
 };
 
+/**
+ * A CSV resource of the Bulk API (job results, query result pages), streamed and parsed as it arrives; the request is
+ * counted and retried as the client does (5xx answers included). With the answer's headers (Sforce-Locator).
+ */
+const getCsv = async (client: OrgClient, url: string, what: string, relaxColumnCount = false): Promise<{ headers: Headers; rows: AsyncIterable<Record<string, string>> }> => {
+  const { parse } = await import('csv-parse');
+  const { Readable } = await import('node:stream');
+  const res = await client.call(async () => {
+    const r = await fetch(url, { headers: { Authorization: `Bearer ${client.conn.accessToken ?? ''}`, Accept: 'text/csv' } });
+    if (r.status >= 500) throw Object.assign(new Error(`${what}: HTTP ${r.status}`), { statusCode: r.status });
+    if (!r.ok || !r.body) throw new Error(`${what}: HTTP ${r.status} ${await r.text()}`);
+    return r;
+  });
+  const rows = Readable.fromWeb(res.body as never).pipe(parse({ columns: true, bom: true, skipEmptyLines: true, ...(relaxColumnCount ? { relaxColumnCount } : {}) }));
+  return { headers: res.headers, rows: rows as AsyncIterable<Record<string, string>> };
+};
+
 /** The three result sets of a job, streamed (never held whole) and parsed as CSV. */
 async function* bulkResults(client: OrgClient, jobId: string): AsyncGenerator<{ kind: 'success' | 'failure' | 'unprocessed'; row: Record<string, string> }> {
-  const { parse } = await import('csv-parse');
   const conn = client.conn;
   const base = `${conn.instanceUrl}/services/data/v${conn.getApiVersion()}/jobs/ingest/${jobId}`;
   const sets: Array<['success' | 'failure' | 'unprocessed', string]> = [
@@ -270,18 +286,11 @@ async function* bulkResults(client: OrgClient, jobId: string): AsyncGenerator<{ 
     ['failure', 'failedResults'],
     ['unprocessed', 'unprocessedrecords'],
   ];
-  const { Readable } = await import('node:stream');
   for (const [kind, path] of sets) {
     // eslint-disable-next-line no-await-in-loop
-    const res = await client.call(async () => {
-      const r = await fetch(`${base}/${path}/`, { headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' } });
-      if (r.status >= 500) throw Object.assign(new Error(`Bulk results: HTTP ${r.status}`), { statusCode: r.status });
-      if (!r.ok || !r.body) throw new Error(`Bulk results of job ${jobId}: HTTP ${r.status} ${await r.text()}`);
-      return r;
-    });
-    const parser = Readable.fromWeb(res.body as never).pipe(parse({ columns: true, bom: true, skipEmptyLines: true, relaxColumnCount: true }));
+    const { rows } = await getCsv(client, `${base}/${path}/`, `Bulk results of job ${jobId}`, true);
     // eslint-disable-next-line no-await-in-loop
-    for await (const row of parser as AsyncIterable<Record<string, string>>) yield { kind, row };
+    for await (const row of rows) yield { kind, row };
   }
 }
 
@@ -305,23 +314,15 @@ export async function* bulkQuery(client: OrgClient, soql: string): AsyncGenerato
     await sleep(delay);
     delay = Math.min(5000, delay * 2);
   }
-  const { parse } = await import('csv-parse');
-  const { Readable } = await import('node:stream');
   let locator: string | null = '';
   while (locator !== null) {
     const url: string = `${conn.instanceUrl}${base}/${job.id}/results${locator ? `?locator=${encodeURIComponent(locator)}` : ''}`;
     // eslint-disable-next-line no-await-in-loop
-    const res = await client.call(async () => {
-      const r = await fetch(url, { headers: { Authorization: `Bearer ${conn.accessToken ?? ''}`, Accept: 'text/csv' } });
-      if (r.status >= 500) throw Object.assign(new Error(`Bulk query results: HTTP ${r.status}`), { statusCode: r.status });
-      if (!r.ok || !r.body) throw new Error(`Bulk query results of job ${job.id}: HTTP ${r.status} ${await r.text()}`);
-      return r;
-    });
-    const next = res.headers.get('sforce-locator');
+    const page = await getCsv(client, url, `Bulk query results of job ${job.id}`);
+    const next = page.headers.get('sforce-locator');
     locator = next && next !== 'null' ? next : null;
-    const parser = Readable.fromWeb(res.body as never).pipe(parse({ columns: true, bom: true, skipEmptyLines: true }));
     // eslint-disable-next-line no-await-in-loop
-    for await (const row of parser as AsyncIterable<Record<string, string>>) yield row;
+    for await (const row of page.rows) yield row;
   }
 }
 

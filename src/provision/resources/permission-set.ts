@@ -9,7 +9,7 @@
  */
 import type { OrgClient } from '../client.js';
 import { metadataChange, refTo, type Change } from '../plan.js';
-import { asArray, asBool, asString } from './values.js';
+import { asArray, asBool, asString, soqlString } from './values.js';
 
 export type ObjectAccess = 'read' | 'create' | 'edit' | 'delete' | 'viewAll' | 'modifyAll';
 export type FieldAccess = 'read' | 'edit';
@@ -339,12 +339,10 @@ export const planPermissionSet = (current: PermissionSetCurrent, desiredInput: P
 
 // ---------------------------------------------------------------------------------------------- reading
 
-const soql = (s: string): string => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-
 /** The permission set's metadata and sObject id; both undefined when it does not exist. */
 export const readPermissionSet = async (client: OrgClient, name: string): Promise<PermissionSetCurrent> => {
   const [content] = await client.readMetadata<Record<string, unknown> & { fullName?: string }>('PermissionSet', [name]);
-  const [row] = await client.query<{ Id: string }>(`SELECT Id FROM PermissionSet WHERE Name = '${soql(name)}' AND IsOwnedByProfile = false`);
+  const [row] = await client.query<{ Id: string }>(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(name)} AND IsOwnedByProfile = false`);
   return { content: content ?? undefined, id: row?.Id };
 };
 
@@ -389,10 +387,10 @@ export type AppAccessCurrent =
 
 /** Finds the app by name: a connected app (ConnectedApplication) first, else an external client app and its OAuth policies. */
 export const readAppAccess = async (client: OrgClient, appName: string, permissionSetId: string | undefined): Promise<AppAccessCurrent> => {
-  const [app] = await client.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM ConnectedApplication WHERE Name = '${soql(appName)}'`);
+  const [app] = await client.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM ConnectedApplication WHERE Name = ${soqlString(appName)}`);
   if (app) {
     const [access] = permissionSetId
-      ? await client.query<{ Id: string }>(`SELECT Id FROM SetupEntityAccess WHERE ParentId = '${soql(permissionSetId)}' AND SetupEntityId = '${soql(app.Id)}'`)
+      ? await client.query<{ Id: string }>(`SELECT Id FROM SetupEntityAccess WHERE ParentId = ${soqlString(permissionSetId)} AND SetupEntityId = ${soqlString(app.Id)}`)
       : [];
     return { kind: 'ConnectedApp', appName: app.Name, appId: app.Id, accessId: access?.Id };
   }

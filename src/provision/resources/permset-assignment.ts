@@ -7,7 +7,7 @@
 import { DEPENDENCY_FAILED } from '../apply.js';
 import { chunk, type OrgClient } from '../client.js';
 import { changeKey, type Change, type ChangeRef } from '../plan.js';
-import { inAskedOrder } from './values.js';
+import { inAskedOrder, soqlList, soqlString } from './values.js';
 
 /** What is assigned: a permission set, or a permission set group. */
 export type AssignmentTarget = {
@@ -146,16 +146,14 @@ export const planAssignments = (
 
 // ---------------------------------------------------------------------------------------------- reading
 
-const soql = (s: string): string => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-
 /** The permission set (by Name, not a profile's) or else the permission set group (by DeveloperName); undefined if neither. */
 export const readAssignmentTarget = async (client: OrgClient, name: string): Promise<(AssignmentTarget & { id: string }) | undefined> => {
   const [ps] = await client.query<{ Id: string; Name: string; Label: string; LicenseId?: string | null }>(
-    `SELECT Id, Name, Label, LicenseId FROM PermissionSet WHERE Name = '${soql(name)}' AND IsOwnedByProfile = false AND PermissionSetGroupId = null`
+    `SELECT Id, Name, Label, LicenseId FROM PermissionSet WHERE Name = ${soqlString(name)} AND IsOwnedByProfile = false AND PermissionSetGroupId = null`
   );
   if (ps) return { kind: 'PermissionSet', id: ps.Id, name: ps.Name, label: ps.Label, licenseId: ps.LicenseId ?? undefined };
   const [group] = await client.query<{ Id: string; DeveloperName: string; MasterLabel: string }>(
-    `SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup WHERE DeveloperName = '${soql(name)}'`
+    `SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup WHERE DeveloperName = ${soqlString(name)}`
   );
   return group ? { kind: 'PermissionSetGroup', id: group.Id, name: group.DeveloperName, label: group.MasterLabel } : undefined;
 };
@@ -166,7 +164,7 @@ export const readUsers = async (client: OrgClient, usernames: string[]): Promise
   for (const slice of chunk([...new Set(usernames.map((u) => u.toLowerCase()))], 200)) {
     // eslint-disable-next-line no-await-in-loop
     const rows = await client.query<{ Id: string; Username: string; IsActive: boolean; Profile?: { UserLicenseId?: string } | null }>(
-      `SELECT Id, Username, IsActive, Profile.UserLicenseId FROM User WHERE Username IN (${slice.map((u) => `'${soql(u)}'`).join(', ')})`
+      `SELECT Id, Username, IsActive, Profile.UserLicenseId FROM User WHERE Username IN (${soqlList(slice)})`
     );
     for (const r of rows) {
       found.set(r.Username.toLowerCase(), { id: r.Id, username: r.Username, isActive: r.IsActive === true, licenseId: r.Profile?.UserLicenseId ?? undefined });
@@ -182,7 +180,7 @@ export const readAssignments = async (client: OrgClient, target: AssignmentTarge
   for (const slice of chunk(userIds, 200)) {
     // eslint-disable-next-line no-await-in-loop
     const rows = await client.query<{ Id: string; AssigneeId: string }>(
-      `SELECT Id, AssigneeId FROM PermissionSetAssignment WHERE ${field} = '${soql(target.id)}' AND AssigneeId IN (${slice.map((id) => `'${soql(id)}'`).join(', ')})`
+      `SELECT Id, AssigneeId FROM PermissionSetAssignment WHERE ${field} = ${soqlString(target.id)} AND AssigneeId IN (${soqlList(slice)})`
     );
     for (const r of rows) out.set(r.AssigneeId, r.Id);
   }
@@ -200,7 +198,7 @@ export const readLicenceContext = async (client: OrgClient, target: AssignmentTa
   for (const slice of chunk(users.map((u) => u.id), 200)) {
     // eslint-disable-next-line no-await-in-loop
     const rows = await client.query<{ AssigneeId: string; PermissionSetLicenseId: string }>(
-      `SELECT AssigneeId, PermissionSetLicenseId FROM ${LICENCE_ASSIGNMENT_RESOURCE} WHERE AssigneeId IN (${slice.map((id) => `'${soql(id)}'`).join(', ')})`
+      `SELECT AssigneeId, PermissionSetLicenseId FROM ${LICENCE_ASSIGNMENT_RESOURCE} WHERE AssigneeId IN (${soqlList(slice)})`
     );
     for (const r of rows) held.set(r.AssigneeId, (held.get(r.AssigneeId) ?? new Set<string>()).add(r.PermissionSetLicenseId));
   }
@@ -212,13 +210,13 @@ export const readLicenceContext = async (client: OrgClient, target: AssignmentTa
   };
 };
 
-/** Reads a users file: one username per line, or a CSV whose header has a Username column. */
-export const parseUsersFile = (text: string): string[] => {
+/** Reads a users file: one username per line, or a CSV whose header has a `column` column (Username by default). */
+export const parseUsersFile = (text: string, column = 'username'): string[] => {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   if (!lines.length) return [];
   const cells = (line: string): string[] => line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
   const header = cells(lines[0]);
-  const col = header.findIndex((h) => h.toLowerCase() === 'username');
+  const col = header.findIndex((h) => h.toLowerCase() === column);
   if (col >= 0) return lines.slice(1).map((l) => cells(l)[col] ?? '').filter(Boolean);
   return lines.map((l) => cells(l)[0]).filter(Boolean);
 };

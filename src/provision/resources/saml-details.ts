@@ -12,7 +12,7 @@ import { readCertificates, type CertificateState } from './certificate.js';
 import { jitStateOf, type JitState } from './jit.js';
 import { readSamlConfigsRaw, toSamlConfigState, type SamlSsoConfigContent } from './saml-config.js';
 import { readSsoSettings } from './sso-settings.js';
-import { asString, daysUntil, sameId, soqlString } from './values.js';
+import { asString, daysUntil, sameId, soqlList } from './values.js';
 
 export type IdpCertificateDetails = {
   subject: string;
@@ -151,7 +151,6 @@ export const toSamlConfigDetails = (c: SamlSsoConfigContent, l: Lookups, now: Da
   return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as SamlConfigDetails;
 };
 
-const inList = (ids: string[]): string => ids.map(soqlString).join(', ');
 
 /** What the configurations' ids point to, read in a handful of queries. */
 export const readLookups = async (
@@ -165,15 +164,15 @@ export const readLookups = async (
   const [certificates, apex, users, records, authConfigs] = await Promise.all([
     needCerts ? readCertificates(client) : Promise.resolve([]),
     handlerIds.length
-      ? client.query<Record<string, unknown>>(`SELECT Id, Name, NamespacePrefix FROM ApexClass WHERE Id IN (${inList(handlerIds)})`)
+      ? client.query<Record<string, unknown>>(`SELECT Id, Name, NamespacePrefix FROM ApexClass WHERE Id IN (${soqlList(handlerIds)})`)
       : Promise.resolve([]),
-    userIds.length ? client.query<Record<string, unknown>>(`SELECT Id, Username FROM User WHERE Id IN (${inList(userIds)})`) : Promise.resolve([]),
+    userIds.length ? client.query<Record<string, unknown>>(`SELECT Id, Username FROM User WHERE Id IN (${soqlList(userIds)})`) : Promise.resolve([]),
     configs.length ? client.query<Record<string, unknown>>('SELECT Id, DeveloperName FROM SamlSsoConfig') : Promise.resolve([]),
     configs.length ? client.query<Record<string, unknown>>("SELECT Id FROM AuthConfig WHERE Type = 'Org'") : Promise.resolve([]),
   ]);
   const authConfigIds = authConfigs.map((a) => String(a.Id));
   const providers = authConfigIds.length
-    ? await client.query<Record<string, unknown>>(`SELECT AuthProviderId FROM AuthConfigProviders WHERE AuthConfigId IN (${inList(authConfigIds)})`)
+    ? await client.query<Record<string, unknown>>(`SELECT AuthProviderId FROM AuthConfigProviders WHERE AuthConfigId IN (${soqlList(authConfigIds)})`)
     : [];
   return {
     certificates,

@@ -23,6 +23,9 @@ export const sameId = (a: string | undefined, b: string | undefined): boolean =>
 /** Quotes a value for a SOQL string literal. */
 export const soqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/** A SOQL IN list of string literals: 'a', 'b'. */
+export const soqlList = (vs: string[]): string => vs.map(soqlString).join(', ');
+
 /** "API name (label)" for messages, or just the name when the label is empty or the same. */
 export const nameAndLabel = (x: { name: string; label?: string }): string => (x.label && x.label !== x.name ? `${x.name} (${x.label})` : x.name);
 

@@ -14,7 +14,7 @@ import type { OrgClient } from '../client.js';
 import type { Change } from '../plan.js';
 import { RecordWriter } from '../records/writer.js';
 import { readSsoSettings } from '../resources/sso-settings.js';
-import { inAskedOrder } from '../resources/values.js';
+import { inAskedOrder, soqlList } from '../resources/values.js';
 
 export type FederationSource = 'email' | 'username';
 
@@ -28,8 +28,6 @@ export type FederationCollision = { federationId: string; users: string[]; holde
 export const USER_NOT_FOUND = 'USER_NOT_FOUND';
 export const FEDERATION_ID_COLLISION = 'FEDERATION_ID_COLLISION';
 export const NO_VALUE = 'NO_VALUE';
-
-const soql = (s: string): string => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
 type UserRow = { Id: string; Username: string; Email?: string | null; FederationIdentifier?: string | null; IsActive: boolean };
 const toUser = (r: UserRow): FederationUser => ({
@@ -61,7 +59,7 @@ export const readTargets = async (client: OrgClient, usernames: string[] | undef
   for (let i = 0; i < distinct.length; i += 200) {
     const slice = distinct.slice(i, i + 200);
     // eslint-disable-next-line no-await-in-loop
-    const rows = await client.query<UserRow>(`SELECT ${fields} FROM User WHERE Username IN (${slice.map((u) => `'${soql(u)}'`).join(', ')})`);
+    const rows = await client.query<UserRow>(`SELECT ${fields} FROM User WHERE Username IN (${soqlList(slice)})`);
     for (const r of rows) found.set(r.Username.toLowerCase(), toUser(r));
   }
   return inAskedOrder(usernames, found);

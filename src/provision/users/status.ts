@@ -17,6 +17,7 @@ import { chunk, type OrgClient } from '../client.js';
 import { RecordWriter } from '../records/writer.js';
 import type { Change } from '../plan.js';
 import { readUsers } from '../resources/permset-assignment.js';
+import { soqlList, soqlString } from '../resources/values.js';
 
 export type StatusOperation = 'freeze' | 'unfreeze' | 'deactivate';
 
@@ -26,8 +27,6 @@ export type StatusChange = Change & { recordId?: string };
 export const USER_NOT_FOUND = 'USER_NOT_FOUND';
 export const RUNNING_USER = 'RUNNING_USER';
 export const NO_USER_LOGIN = 'NO_USER_LOGIN';
-
-const soql = (s: string): string => s.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
 /** What each operation writes: the object, the field and the value wanted. */
 export const STATUS_FIELD: Record<StatusOperation, { sobject: 'UserLogin' | 'User'; field: 'IsFrozen' | 'IsActive'; to: boolean }> = {
@@ -43,13 +42,13 @@ export const readRunningUser = async (client: OrgClient): Promise<RunningUser> =
   // The identity URL names the session's user. The connection's username is not enough: a session made from a bare
   // access token (--target-org <token>) has the token where the username would be.
   const identity = await client.call(() => client.conn.identity());
-  const [user] = await client.query<{ Id: string; Username: string }>(`SELECT Id, Username FROM User WHERE Id = '${soql(identity.user_id)}' LIMIT 1`);
+  const [user] = await client.query<{ Id: string; Username: string }>(`SELECT Id, Username FROM User WHERE Id = ${soqlString(identity.user_id)} LIMIT 1`);
   if (!user) return { username: identity.username, manageUsers: false };
   // Every user has an assignment of their profile's own permission set, so this covers profiles too (as jit.ts does).
   // A user who may not read permission sets (no View Setup and Configuration) gets INVALID_FIELD on the PermissionSet
   // path: such a user is taken to lack Manage Users too (Manage Users appears to require View Setup; unconfirmed here).
   const held = await client
-    .query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${soql(user.Id)}' AND PermissionSet.PermissionsManageUsers = true LIMIT 1`)
+    .query<{ Id: string }>(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(user.Id)} AND PermissionSet.PermissionsManageUsers = true LIMIT 1`)
     .catch(() => []);
   return { id: user.Id, username: user.Username, manageUsers: held.length > 0 };
 };
@@ -60,7 +59,7 @@ const readLogins = async (client: OrgClient, userIds: string[]): Promise<Map<str
   for (const slice of chunk(userIds, 200)) {
     // eslint-disable-next-line no-await-in-loop
     const rows = await client.query<{ Id: string; UserId: string; IsFrozen: boolean }>(
-      `SELECT Id, UserId, IsFrozen FROM UserLogin WHERE UserId IN (${slice.map((id) => `'${soql(id)}'`).join(', ')})`
+      `SELECT Id, UserId, IsFrozen FROM UserLogin WHERE UserId IN (${soqlList(slice)})`
     );
     for (const r of rows) out.set(r.UserId.slice(0, 15), { id: r.Id, frozen: r.IsFrozen === true });
   }

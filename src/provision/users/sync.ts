@@ -8,11 +8,11 @@
  * never deleted, a changed email pending until the user confirms it.
  */
 import type { OrgClient } from '../client.js';
-import { normalizeKey, isEmail } from '../records/classify.js';
+import { isEmail, isEmpty, normalizeKey } from '../records/classify.js';
 import { formatOf, InputError, readRows, type FieldMap, type InputFormat } from '../records/input.js';
 import { inLists } from '../records/sync.js';
 import { RecordWriter, type WriteItem, type WriteOutcome } from '../records/writer.js';
-import { soqlString } from '../resources/values.js';
+import { soqlList, soqlString } from '../resources/values.js';
 import { CREATE_ONLY, fileMapping, jumpcloudMapping, type UserMapping } from './mapping.js';
 
 export type UserMatch = 'username' | 'email' | 'federation-id';
@@ -73,8 +73,6 @@ const mappingOf = (spec: UserSyncSpec): UserMapping => {
   return fileMapping(m);
 };
 
-const isEmpty = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
 /** Reads and checks the whole input: a key on every row (usernames in email form), no key twice. */
 const readInput = async (spec: UserSyncSpec, mapping: UserMapping, matchField: string, writable: Set<string>): Promise<Row[]> => {
   const unknown = mapping.fields.filter((f) => !writable.has(f) && f !== 'IsActive');
@@ -127,7 +125,7 @@ const readOrg = async (client: OrgClient, spec: UserSyncSpec, rows: Row[], match
   const users = new Map<string, OrgUser[]>();
   for (const list of inLists(rows.map((r) => r.key))) {
     // eslint-disable-next-line no-await-in-loop
-    for (const u of await client.query<OrgUser>(`SELECT ${select} FROM User WHERE ${matchField} IN (${list.map(soqlString).join(', ')})`)) {
+    for (const u of await client.query<OrgUser>(`SELECT ${select} FROM User WHERE ${matchField} IN (${soqlList(list)})`)) {
       const k = normalizeKey(u[matchField]);
       users.set(k, [...(users.get(k) ?? []), u]);
     }
@@ -259,7 +257,7 @@ export const runUserSync = async (client: OrgClient, spec: UserSyncSpec, run: { 
     const out = new Map<string, string>();
     for (const list of inLists(keys)) {
       // eslint-disable-next-line no-await-in-loop
-      for (const u of await client.query<OrgUser>(`SELECT Id, ${matchField} FROM User WHERE ${matchField} IN (${list.map(soqlString).join(', ')})`)) out.set(normalizeKey(u[matchField]), u.Id);
+      for (const u of await client.query<OrgUser>(`SELECT Id, ${matchField} FROM User WHERE ${matchField} IN (${soqlList(list)})`)) out.set(normalizeKey(u[matchField]), u.Id);
     }
     return out;
   };
@@ -289,7 +287,7 @@ export const runUserSync = async (client: OrgClient, spec: UserSyncSpec, run: { 
 /** The ids of the permission sets new users get (checked before anything is written). */
 const permissionSetIdsOf = async (client: OrgClient, names: string[]): Promise<string[]> => {
   if (!names.length) return [];
-  const sets = await client.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM PermissionSet WHERE Name IN (${names.map(soqlString).join(', ')})`);
+  const sets = await client.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM PermissionSet WHERE Name IN (${soqlList(names)})`);
   const missing = names.filter((n) => !sets.some((s) => s.Name.toLowerCase() === n.toLowerCase()));
   if (missing.length) throw new InputError(`No permission set named ${missing.join(', ')} (--permission-sets); nothing was changed.`);
   return sets.map((s) => s.Id);
